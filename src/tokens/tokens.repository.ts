@@ -1,0 +1,137 @@
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.ts';
+import { type ApiToken, apiTokens, type NewApiToken, type User, users } from '../db/schema.ts';
+
+export interface TokenWithOwner {
+  token: ApiToken;
+  owner: User;
+}
+
+export interface TokenFilter {
+  ownerId?: string | undefined;
+  /** Only tokens neither revoked nor expired at `now`. */
+  activeAt?: Date | undefined;
+}
+
+const whereOf = (filter: TokenFilter): SQL | undefined => {
+  const parts: SQL[] = [];
+  if (filter.ownerId !== undefined) parts.push(eq(apiTokens.ownerId, filter.ownerId));
+  if (filter.activeAt !== undefined) {
+    parts.push(isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, filter.activeAt));
+  }
+  return parts.length > 0 ? and(...parts) : undefined;
+};
+
+export const createTokensRepository = () => ({
+  insert: async (executor: Executor, token: NewApiToken): Promise<ApiToken> => {
+    const [row] = await executor.insert(apiTokens).values(token).returning();
+    return row!;
+  },
+
+  findWithOwner: async (executor: Executor, id: string): Promise<TokenWithOwner | undefined> => {
+    const [row] = await executor
+      .select({ token: apiTokens, owner: users })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.ownerId))
+      .where(eq(apiTokens.id, id));
+    return row;
+  },
+
+  /** Newest first; `total` lets views paginate. */
+  list: async (
+    executor: Executor,
+    filter: TokenFilter,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: TokenWithOwner[]; total: number }> => {
+    const where = whereOf(filter);
+    const items = await executor
+      .select({ token: apiTokens, owner: users })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.ownerId))
+      .where(where)
+      .orderBy(desc(apiTokens.createdAt), asc(apiTokens.id))
+      .limit(page.limit)
+      .offset(page.offset);
+    const [total] = await executor.select({ n: count() }).from(apiTokens).where(where);
+    return { items, total: Number(total?.n ?? 0) };
+  },
+
+  /** Active tokens expiring in (from, to], soonest first (the partial expiry index serves this). */
+  expiringBetween: async (
+    executor: Executor,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<TokenWithOwner[]> =>
+    executor
+      .select({ token: apiTokens, owner: users })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.ownerId))
+      .where(and(isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, from), lte(apiTokens.expiresAt, to)))
+      .orderBy(asc(apiTokens.expiresAt))
+      .limit(limit),
+
+  /**
+   * Revokes only if not yet revoked. The conditional UPDATE is the arbiter when two
+   * revokes race: exactly one of them gets the row back.
+   */
+  revokeIfActive: async (
+    executor: Executor,
+    id: string,
+    change: { at: Date; by: string | null; reason: string },
+  ): Promise<ApiToken | undefined> => {
+    const [row] = await executor
+      .update(apiTokens)
+      .set({ revokedAt: change.at, revokedBy: change.by, revokeReason: change.reason })
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .returning();
+    return row;
+  },
+
+  revokeAllOfOwner: async (
+    executor: Executor,
+    ownerId: string,
+    change: { at: Date; by: string | null; reason: string },
+  ): Promise<ApiToken[]> =>
+    executor
+      .update(apiTokens)
+      .set({ revokedAt: change.at, revokedBy: change.by, revokeReason: change.reason })
+      .where(and(eq(apiTokens.ownerId, ownerId), isNull(apiTokens.revokedAt)))
+      .returning(),
+
+  /** Last-used bookkeeping for a batch of tokens; never moves a time backwards. */
+  touchLastUsed: async (
+    executor: Executor,
+    uses: ReadonlyArray<{ id: string; at: Date; ip: string | null }>,
+  ): Promise<void> => {
+    for (const use of uses) {
+      await executor
+        .update(apiTokens)
+        .set({ lastUsedAt: use.at, lastUsedIp: use.ip })
+        .where(
+          and(
+            eq(apiTokens.id, use.id),
+            sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < ${use.at})`,
+          ),
+        );
+    }
+  },
+
+  countActiveByOwner: async (
+    executor: Executor,
+    ownerIds: string[],
+    now: Date,
+  ): Promise<Map<string, number>> => {
+    if (ownerIds.length === 0) return new Map();
+    const rows = await executor
+      .select({ ownerId: apiTokens.ownerId, n: count() })
+      .from(apiTokens)
+      .where(
+        and(inArray(apiTokens.ownerId, ownerIds), isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, now)),
+      )
+      .groupBy(apiTokens.ownerId);
+    return new Map(rows.map((r) => [r.ownerId, Number(r.n)]));
+  },
+});
+
+export type TokensRepository = ReturnType<typeof createTokensRepository>;
