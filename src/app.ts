@@ -1,0 +1,82 @@
+/**
+ * Assembles one Tokendesk instance from an open, migrated database: services, the
+ * Slack app, the HTTP front door (health, verification API, Slack request URL) and the
+ * background workers. Tests build instances through this same function.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/client.ts';
+import { healthRoute } from './http/health.ts';
+import { createHttpServer, type Route } from './http/server.ts';
+import { createServices } from './services.ts';
+import { type Clock, systemClock } from './shared/clock.ts';
+import type { Logger } from './shared/logger.ts';
+import type { RandomSource } from './shared/random.ts';
+import { createSlackApp } from './slack/app.ts';
+import type { TokenHasher } from './tokens/token-hashing.ts';
+
+export interface TokendeskOptions {
+  config: Config;
+  handle: DatabaseHandle;
+  logger: Logger;
+  clock?: Clock;
+  random?: RandomSource;
+  hasher?: TokenHasher;
+}
+
+export const requireSlackCredentials = (config: Config) => {
+  const missing: string[] = [];
+  if (!config.slackBotToken) missing.push('SLACK_BOT_TOKEN');
+  if (!config.slackAppToken && !config.slackSigningSecret)
+    missing.push('SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)');
+  return missing;
+};
+
+export const createTokendesk = async (options: TokendeskOptions) => {
+  const { config, handle, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const services = createServices({
+    db: handle.db,
+    config,
+    clock,
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.hasher ? { hasher: options.hasher } : {}),
+  });
+  const slack = createSlackApp(
+    {
+      botToken: config.slackBotToken ?? '',
+      signingSecret: config.slackSigningSecret,
+      appToken: config.slackAppToken,
+      apiUrl: config.slackApiUrl,
+    },
+    { services, config, clock, logger },
+  );
+  const routes: Route[] = [healthRoute(handle)];
+  const server: Server = createHttpServer({ routes, slackListener: slack.httpListener, logger });
+
+  return {
+    services,
+    slack,
+    server,
+    /** Listens on `port` (0 = any free port) and resolves to the port actually bound. */
+    start: async (port: number): Promise<number> => {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '0.0.0.0', () => resolve());
+      });
+      await slack.start();
+      return (server.address() as AddressInfo).port;
+    },
+    /** Stops taking requests, lets in-flight ones finish, then stops the workers. */
+    stop: async (): Promise<void> => {
+      await slack.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
+  };
+};
+
+export type Tokendesk = Awaited<ReturnType<typeof createTokendesk>>;

@@ -1,0 +1,64 @@
+/**
+ * Process entry: config → database (migrated) → Tokendesk instance → listen. SIGTERM and
+ * SIGINT stop taking requests, finish what is in flight, then close the database.
+ */
+import { createTokendesk, requireSlackCredentials } from './app.ts';
+import { parseConfig, secretValues } from './config.ts';
+import { describeDatabaseUrl, openDatabase } from './db/client.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import { isAppError } from './shared/errors.ts';
+import { createLogger } from './shared/logger.ts';
+
+const SETUP_HINT = 'See README.md, section "Create the Slack app from manifest.yml".';
+
+const main = async (): Promise<void> => {
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig({ env: process.env });
+  } catch (error) {
+    process.stderr.write(`tokendesk: ${isAppError(error) ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const missing = requireSlackCredentials(config);
+  if (missing.length > 0) {
+    process.stderr.write(`tokendesk: missing ${missing.join(' and ')}. ${SETUP_HINT}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  const handle = await openDatabase(config.databaseUrl);
+  await migrateDatabase(handle);
+  logger.info(`database ready: ${describeDatabaseUrl(config.databaseUrl)} (${handle.kind})`);
+  const tokendesk = await createTokendesk({ config, handle, logger });
+  const port = await tokendesk.start(config.port);
+  logger.info(
+    `Tokendesk listening on :${port} (${tokendesk.slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, Slack request URL /slack/events'})`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: finishing in-flight work`);
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    try {
+      await tokendesk.stop();
+      await handle.close();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error('shutdown failed', error);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (error) => logger.error('unhandled rejection', error));
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `tokendesk: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,6 @@
+import type { CommandHandler } from './context.ts';
+
+// Placeholder until this subcommand is built.
+export const usersCommand: CommandHandler<'users'> = async ({ respond }) => {
+  await respond({ response_type: 'ephemeral', text: 'Not built yet.' });
+};

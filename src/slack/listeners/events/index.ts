@@ -1,0 +1,4 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../../deps.ts';
+
+export const registerEvents = (_app: App, _deps: SlackDeps): void => {};
