@@ -2,6 +2,7 @@
  * Process entry: config → database (migrated) → Tokendesk instance → listen. SIGTERM and
  * SIGINT stop taking requests, finish what is in flight, then close the database.
  */
+import { existsSync } from 'node:fs';
 import { createTokendesk, requireSlackCredentials } from './app.ts';
 import { parseConfig, secretValues } from './config.ts';
 import { describeDatabaseUrl, openDatabase } from './db/client.ts';
@@ -12,6 +13,8 @@ import { createLogger } from './shared/logger.ts';
 const SETUP_HINT = 'See README.md, section "Create the Slack app from manifest.yml".';
 
 const main = async (): Promise<void> => {
+  // A local .env (see .env.example) is read when present; real environment variables win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: ReturnType<typeof parseConfig>;
   try {
     config = parseConfig({ env: process.env });
