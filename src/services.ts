@@ -7,6 +7,7 @@ import { createAuditUseCases } from './audit/audit.usecases.ts';
 import type { Config } from './config.ts';
 import type { Database, Transaction } from './db/client.ts';
 import type { ApiToken } from './db/schema.ts';
+import { createIdempotency } from './idempotency/idempotency.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { cryptoRandom, type RandomSource } from './shared/random.ts';
 import { createTokenHasher, type TokenHasher } from './tokens/token-hashing.ts';
@@ -90,6 +91,7 @@ export const createServices = (deps: ServicesDeps) => {
     users,
     tokens,
     audit,
+    idempotency: createIdempotency({ db: deps.db, clock }),
     /** Subscribe to "these tokens were revoked" (after commit). */
     onTokensRevoked: (listener: (ids: string[]) => void) => revokedListeners.push(listener),
   };
