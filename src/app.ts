@@ -14,6 +14,7 @@ import { type Clock, systemClock } from './shared/clock.ts';
 import type { Logger } from './shared/logger.ts';
 import type { RandomSource } from './shared/random.ts';
 import { createSlackApp } from './slack/app.ts';
+import { createBackgroundDeliveries } from './slack/reminders/background.ts';
 import type { TokenHasher } from './tokens/token-hashing.ts';
 
 export interface TokendeskOptions {
@@ -54,11 +55,16 @@ export const createTokendesk = async (options: TokendeskOptions) => {
   );
   const routes: Route[] = [healthRoute(handle)];
   const server: Server = createHttpServer({ routes, slackListener: slack.httpListener, logger });
+  const background = createBackgroundDeliveries({ services, config, logger });
 
   return {
     services,
     slack,
     server,
+    /** One reminder sweep now (tests and `tokendesk reminders run`); resolves to its counts. */
+    runReminderSweep: background.runReminderSweep,
+    /** One audit-feed round now; undefined without ADMIN_CHANNEL_ID. */
+    runAuditFeed: background.runAuditFeed,
     /** Listens on `port` (0 = any free port) and resolves to the port actually bound. */
     start: async (port: number): Promise<number> => {
       await new Promise<void>((resolve, reject) => {
@@ -66,6 +72,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
         server.listen(port, '0.0.0.0', () => resolve());
       });
       await slack.start();
+      background.start();
       return (server.address() as AddressInfo).port;
     },
     /** Stops taking requests, lets in-flight ones finish, then stops the workers. */
@@ -75,6 +82,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await background.stop();
     },
   };
 };

@@ -4,10 +4,14 @@
  */
 import { createAuditRepository } from './audit/audit.repository.ts';
 import { createAuditUseCases } from './audit/audit.usecases.ts';
+import { createAuditFeedRepository } from './audit/audit-feed.repository.ts';
+import { createAuditFeed } from './audit/audit-feed.usecases.ts';
 import type { Config } from './config.ts';
 import type { Database, Transaction } from './db/client.ts';
 import type { ApiToken } from './db/schema.ts';
 import { createIdempotency } from './idempotency/idempotency.ts';
+import { createRemindersRepository } from './reminders/reminders.repository.ts';
+import { createRemindersUseCases } from './reminders/reminders.usecases.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { cryptoRandom, type RandomSource } from './shared/random.ts';
 import { createTokenHasher, type TokenHasher } from './tokens/token-hashing.ts';
@@ -26,6 +30,7 @@ export type ServicesConfig = Pick<
   | 'argon2Iterations'
   | 'argon2Parallelism'
   | 'tokenPepper'
+  | 'reminderDays'
 >;
 
 export interface ServicesDeps {
@@ -53,6 +58,8 @@ export const createServices = (deps: ServicesDeps) => {
     users: createUsersRepository(),
     tokens: createTokensRepository(),
     audit: createAuditRepository(),
+    reminders: createRemindersRepository(),
+    auditFeed: createAuditFeedRepository(),
   };
   // Listeners are looked up at call time so that later modules (caches, notices) can subscribe.
   const revokedListeners: Array<(ids: string[]) => void> = [];
@@ -82,6 +89,17 @@ export const createServices = (deps: ServicesDeps) => {
     onRevoked: onTokensRevoked,
   });
   const audit = createAuditUseCases({ db: deps.db, audit: repos.audit, users });
+  const reminders = createRemindersUseCases({
+    db: deps.db,
+    clock,
+    reminders: repos.reminders,
+    tokens: repos.tokens,
+    users: repos.users,
+    audit: repos.audit,
+    usersUseCases: users,
+    offsets: deps.config.reminderDays,
+  });
+  const auditFeed = createAuditFeed({ db: deps.db, clock, feed: repos.auditFeed });
   return {
     db: deps.db,
     clock,
@@ -91,6 +109,9 @@ export const createServices = (deps: ServicesDeps) => {
     users,
     tokens,
     audit,
+    reminders,
+    /** Posts audit events to the admin channel; `run(publisher)` is one round. */
+    auditFeed,
     idempotency: createIdempotency({ db: deps.db, clock }),
     /** Subscribe to "these tokens were revoked" (after commit). */
     onTokensRevoked: (listener: (ids: string[]) => void) => revokedListeners.push(listener),

@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   index,
   integer,
@@ -128,6 +129,30 @@ export const reminderDeliveries = pgTable(
   ],
 );
 export type ReminderDelivery = typeof reminderDeliveries.$inferSelect;
+
+/**
+ * The audit feed's outbox: one row per audit event to post to ADMIN_CHANNEL_ID, claimed
+ * like reminder_deliveries so that each event is posted once by one instance. A table of
+ * its own keeps audit_events append-only.
+ */
+export const auditFeedDeliveries = pgTable(
+  'audit_feed_deliveries',
+  {
+    eventId: bigint('event_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => auditEvents.id),
+    status: text('status', { enum: ['pending', 'posted', 'skipped'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull(),
+    claimedUntil: at('claimed_until'),
+    lastError: text('last_error'),
+    postedAt: at('posted_at'),
+  },
+  (t) => [index('audit_feed_deliveries_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
+);
+export type AuditFeedDelivery = typeof auditFeedDeliveries.$inferSelect;
 
 /**
  * Slack may deliver one view submission twice (a retry, a replay inside the signature

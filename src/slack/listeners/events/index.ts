@@ -1,4 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.ts';
+import { registerUserChange } from './user-change.ts';
 
-export const registerEvents = (_app: App, _deps: SlackDeps): void => {};
+export const registerEvents = (app: App, deps: SlackDeps): void => {
+  registerUserChange(app, deps);
+};

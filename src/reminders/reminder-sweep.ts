@@ -1,0 +1,237 @@
+/**
+ * One reminder sweep: schedule the rows of windows that opened, then claim due rows in
+ * batches, deliver each outside any transaction, and record the result.
+ *
+ * Exactly once comes from Postgres, not from this process: the primary key makes
+ * scheduling idempotent, the lease taken with SKIP LOCKED gives each row to one sweep at a
+ * time, and the final UPDATE only succeeds on a row still pending. What remains is the
+ * window between Slack's answer and the commit of that UPDATE (a single short local
+ * transaction, right after the call): a crash there means the lease runs out and the DM
+ * is sent again. That is the one at-least-once gap, kept as small as one round-trip.
+ */
+import type { AuditRepository } from '../audit/audit.repository.ts';
+import type { Database } from '../db/client.ts';
+import type { ApiToken, ReminderDelivery, User } from '../db/schema.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { currentKind, daysLeft, type ReminderKind, retryDelayMs } from './reminder-schedule.ts';
+import {
+  type DeliveryOutcome,
+  type EscalationReason,
+  emptySummary,
+  type Reminder,
+  type ReminderNotifier,
+  type SweepSummary,
+} from './reminders.models.ts';
+import type { DeliveryKey, RemindersRepository } from './reminders.repository.ts';
+
+export const REMINDER_ACTOR_LABEL = 'system:reminders';
+
+export interface SweepOptions {
+  /** Rows claimed per batch. */
+  batchSize?: number;
+  /** Most rows one sweep handles; the rest wait for the next sweep (a sweep stays short). */
+  maxPerSweep?: number;
+  /**
+   * How long a claim is exclusive. Far above the Slack client's timeout (two calls of at
+   * most 10 s), so a live instance is never overtaken; a dead one's rows wait this long.
+   */
+  leaseMs?: number;
+}
+
+export interface SweepDeps extends SweepOptions {
+  db: Database;
+  clock: Clock;
+  reminders: RemindersRepository;
+  audit: AuditRepository;
+  notifier: ReminderNotifier;
+  offsets: readonly number[];
+  logger?: Logger | undefined;
+}
+
+/** Lets the caller ask a running sweep to stop after the delivery in flight. */
+export interface SweepControl {
+  shouldStop?: () => boolean;
+}
+
+type Claimed = { row: ReminderDelivery; found: { token: ApiToken; owner: User } | undefined };
+
+type Result = 'sent' | 'escalated' | 'skipped' | 'retried';
+
+const keyOf = (row: ReminderDelivery): DeliveryKey => ({ tokenId: row.tokenId, kind: row.kind });
+
+/** A notifier that throws is treated like a transient failure: the row is retried. */
+const attempt = async (call: () => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> => {
+  try {
+    return await call();
+  } catch (error) {
+    return { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
+  }
+};
+
+export const createReminderSweep = (deps: SweepDeps) => {
+  const { db, clock, reminders, audit, notifier, offsets } = deps;
+  const batchSize = deps.batchSize ?? 25;
+  const maxPerSweep = deps.maxPerSweep ?? 500;
+  const leaseMs = deps.leaseMs ?? 120_000;
+
+  const finish = async (
+    claimed: Claimed,
+    status: 'sent' | 'escalated' | 'skipped',
+    extra: { error?: string; reason?: EscalationReason } = {},
+  ): Promise<void> => {
+    const { row, found } = claimed;
+    const at = clock.now();
+    await db.transaction(async (tx) => {
+      const changed = await reminders.complete(tx, keyOf(row), { status, at, error: extra.error ?? null });
+      // Skips are bookkeeping, not events anyone acts on; sends and escalations are audited.
+      if (!changed || status === 'skipped' || !found) return;
+      await audit.record(tx, {
+        at,
+        actorId: null,
+        actorLabel: REMINDER_ACTOR_LABEL,
+        action: status === 'sent' ? 'reminder.sent' : 'reminder.escalated',
+        subjectUserId: found.owner.id,
+        tokenId: row.tokenId,
+        details: {
+          kind: row.kind,
+          name: found.token.name,
+          ...(extra.reason
+            ? { reason: extra.reason.kind === 'slack_error' ? extra.reason.error : extra.reason.kind }
+            : {}),
+        },
+      });
+    });
+  };
+
+  const retry = async (row: ReminderDelivery, outcome: Extract<DeliveryOutcome, { ok: false }>) => {
+    const delay = retryDelayMs(row.attempts, outcome.retryAfterMs);
+    await reminders.retry(db, keyOf(row), {
+      nextAttemptAt: new Date(clock.now().getTime() + delay),
+      error: outcome.error,
+    });
+    deps.logger?.warn('reminder delivery failed; will retry', {
+      tokenId: row.tokenId,
+      kind: row.kind,
+      attempts: row.attempts,
+      error: outcome.error,
+      retryInMs: delay,
+    });
+  };
+
+  /** Delivers one claimed row; returns what happened and, on a rate limit, how long to pause. */
+  const deliver = async (
+    claimed: Claimed,
+    addresses: Map<string, { teamId: string; slackUserId: string }[]>,
+  ): Promise<{ result: Result; pauseMs?: number }> => {
+    const { row, found } = claimed;
+    const now = clock.now();
+    // Checked at claim time, not only when scheduled: the token may have been revoked since.
+    if (!found || found.token.revokedAt || found.owner.deactivatedAt) {
+      await finish(claimed, 'skipped', { error: !found ? 'token_missing' : 'token_revoked' });
+      return { result: 'skipped' };
+    }
+    // A nearer window has opened while this row waited (retries, downtime): the nearer one wins.
+    if (currentKind(found.token.expiresAt, now, offsets) !== (row.kind as ReminderKind)) {
+      await finish(claimed, 'skipped', { error: 'superseded' });
+      return { result: 'skipped' };
+    }
+    const reminder: Reminder = {
+      kind: row.kind as ReminderKind,
+      token: {
+        id: found.token.id,
+        name: found.token.name,
+        createdAt: found.token.createdAt,
+        expiresAt: found.token.expiresAt,
+      },
+      owner: { id: found.owner.id, email: found.owner.email, name: found.owner.displayName },
+      daysLeft: daysLeft(found.token.expiresAt, now),
+    };
+
+    const to = addresses.get(found.owner.id) ?? [];
+    let reason: EscalationReason = { kind: 'no_slack_identity' };
+    if (to.length > 0) {
+      const outcome = await attempt(() => notifier.remindOwner(to, reminder));
+      if (outcome.ok) {
+        await finish(claimed, 'sent');
+        return { result: 'sent' };
+      }
+      if (!outcome.permanent) {
+        await retry(row, outcome);
+        return { result: 'retried', ...(outcome.retryAfterMs ? { pauseMs: outcome.retryAfterMs } : {}) };
+      }
+      reason = { kind: 'slack_error', error: outcome.error };
+    }
+
+    const escalated = await attempt(() => notifier.escalate(reminder, reason));
+    if (escalated.ok) {
+      await finish(claimed, 'escalated', {
+        reason,
+        error: reason.kind === 'slack_error' ? reason.error : reason.kind,
+      });
+      return { result: 'escalated' };
+    }
+    if (!escalated.permanent) {
+      await retry(row, escalated);
+      return { result: 'retried', ...(escalated.retryAfterMs ? { pauseMs: escalated.retryAfterMs } : {}) };
+    }
+    deps.logger?.error('reminder could not reach the owner nor any admin', {
+      tokenId: row.tokenId,
+      kind: row.kind,
+      error: escalated.error,
+    });
+    await finish(claimed, 'skipped', { error: `undeliverable: ${escalated.error}` });
+    return { result: 'skipped' };
+  };
+
+  const run = async (control: SweepControl = {}): Promise<SweepSummary> => {
+    const started = performance.now();
+    const summary = emptySummary();
+    const stopping = () => control.shouldStop?.() ?? false;
+    try {
+      summary.scheduled = await reminders.schedule(db, clock.now(), offsets);
+    } catch (error) {
+      // Scheduling is idempotent and every instance repeats it; a failed round only delays.
+      deps.logger?.warn('reminder scheduling failed; claiming what is already due', error);
+    }
+
+    while (!stopping() && summary.claimed < maxPerSweep) {
+      const now = clock.now();
+      const limit = Math.min(batchSize, maxPerSweep - summary.claimed);
+      const batch = await reminders.claim(db, { now, leaseUntil: new Date(now.getTime() + leaseMs), limit });
+      if (batch.length === 0) break;
+      summary.claimed += batch.length;
+      const found = await reminders.tokensWithOwners(
+        db,
+        batch.map((r) => r.tokenId),
+      );
+      const addresses = await reminders.slackAddresses(
+        db,
+        [...found.values()].map((f) => f.owner.id),
+      );
+
+      let pauseMs: number | undefined;
+      let index = 0;
+      for (; index < batch.length; index++) {
+        if (stopping() || pauseMs !== undefined) break;
+        const row = batch[index]!;
+        const outcome = await deliver({ row, found: found.get(row.tokenId) }, addresses);
+        summary[outcome.result] += 1;
+        pauseMs = outcome.pauseMs;
+      }
+      const untried = batch.slice(index).map(keyOf);
+      if (untried.length > 0) {
+        // Slack said "slow down" (or we are stopping): hand the rest back for a later sweep.
+        await reminders.release(db, untried, new Date(clock.now().getTime() + (pauseMs ?? 0)));
+        summary.released += untried.length;
+      }
+      if (pauseMs !== undefined || batch.length < limit) break;
+    }
+    summary.durationMs = Math.round(performance.now() - started);
+    return summary;
+  };
+
+  return { run };
+};
+
+export type ReminderSweep = ReturnType<typeof createReminderSweep>;

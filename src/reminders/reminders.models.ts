@@ -1,0 +1,83 @@
+/**
+ * What the reminder domain hands to whoever delivers messages. The domain never imports
+ * Slack: it calls a `ReminderNotifier`, and the Slack adapter (src/slack/reminders)
+ * implements it and classifies Slack's answers into the outcomes below.
+ */
+import type { ReminderKind } from './reminder-schedule.ts';
+
+export interface SlackAddress {
+  teamId: string;
+  slackUserId: string;
+}
+
+export interface ReminderToken {
+  id: string;
+  name: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface ReminderOwner {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+/** One reminder about to be delivered. */
+export interface Reminder {
+  kind: ReminderKind;
+  token: ReminderToken;
+  owner: ReminderOwner;
+  /** Whole days left, rounded up; 0 once expired. */
+  daysLeft: number;
+}
+
+/**
+ * How a delivery went. `permanent` failures will fail the same way next time (the owner's
+ * Slack account is gone, a bot, unreachable); the rest are retried with backoff.
+ */
+export type DeliveryOutcome =
+  | { ok: true }
+  | { ok: false; permanent: boolean; error: string; retryAfterMs?: number | undefined };
+
+export const DELIVERED: DeliveryOutcome = { ok: true };
+
+/** Why the admins are told instead of the owner. */
+export type EscalationReason = { kind: 'no_slack_identity' } | { kind: 'slack_error'; error: string };
+
+export interface ReminderNotifier {
+  /** DMs the owner (the first of their Slack identities that works). */
+  remindOwner(to: readonly SlackAddress[], reminder: Reminder): Promise<DeliveryOutcome>;
+  /** Tells the admins that the owner could not be reached about this reminder. */
+  escalate(reminder: Reminder, reason: EscalationReason): Promise<DeliveryOutcome>;
+}
+
+/** Counts of one sweep, for logs, the CLI's one-line summary and the benchmark. */
+export interface SweepSummary {
+  /** Delivery rows created because a window opened. */
+  scheduled: number;
+  claimed: number;
+  sent: number;
+  escalated: number;
+  skipped: number;
+  retried: number;
+  /** Claimed but handed back unprocessed (stop requested, or Slack asked us to slow down). */
+  released: number;
+  durationMs: number;
+}
+
+export const emptySummary = (): SweepSummary => ({
+  scheduled: 0,
+  claimed: 0,
+  sent: 0,
+  escalated: 0,
+  skipped: 0,
+  retried: 0,
+  released: 0,
+  durationMs: 0,
+});
+
+export const describeSummary = (s: SweepSummary): string =>
+  `reminders: ${s.sent} sent, ${s.escalated} escalated, ${s.skipped} skipped, ${s.retried} to retry` +
+  ` (${s.scheduled} newly due, ${s.claimed} claimed${s.released > 0 ? `, ${s.released} handed back` : ''})` +
+  ` in ${s.durationMs} ms`;

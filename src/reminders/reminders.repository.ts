@@ -1,0 +1,245 @@
+/**
+ * The SQL behind "each reminder exactly once, whatever the number of instances".
+ *
+ * - `schedule`: one idempotent INSERT … SELECT creates the current reminder row of every
+ *   active token whose window has opened; the primary key (token_id, kind) makes a second
+ *   instance's identical INSERT a no-op. It reads api_tokens through the partial index
+ *   `api_tokens_active_expiry_idx` (a range on expires_at among unrevoked tokens).
+ * - `claim`: takes a lease on a batch of due rows with FOR UPDATE SKIP LOCKED, so that
+ *   concurrent sweeps get disjoint batches; a crashed instance's lease simply runs out.
+ * - `complete` / `retry` / `release`: one short statement each, never across a Slack call.
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.ts';
+import {
+  type ApiToken,
+  apiTokens,
+  auditEvents,
+  type ReminderDelivery,
+  reminderDeliveries,
+  slackIdentities,
+  type User,
+  users,
+} from '../db/schema.ts';
+import { EXPIRED, windowBounds } from './reminder-schedule.ts';
+import type { SlackAddress } from './reminders.models.ts';
+
+const rd = reminderDeliveries;
+
+export interface DeliveryKey {
+  tokenId: string;
+  kind: string;
+}
+
+/** Rows of a raw `execute`, whichever driver produced them. */
+const rowsOf = <T>(result: unknown): T[] =>
+  (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+
+const keyMatches = (keys: readonly DeliveryKey[]): SQL =>
+  or(...keys.map((k) => and(eq(rd.tokenId, k.tokenId), eq(rd.kind, k.kind))))!;
+
+const DAY_SECONDS = 86_400;
+
+/** A timestamp parameter for raw SQL: postgres.js (as drizzle sets it up) only takes strings there. */
+export const at = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
+
+export const createRemindersRepository = () => {
+  /**
+   * The scheduling statement. The CASE picks the nearest open window per token (windows
+   * ascending, so the first match is the nearest); `ORDER BY` makes concurrent instances
+   * insert in the same order, so their conflicting inserts queue instead of deadlocking.
+   */
+  const scheduleQuery = (now: Date, offsets: readonly number[]): SQL => {
+    const { windows, expiredSince } = windowBounds(now, offsets);
+    const latest = windows.at(-1)?.expiresBy ?? now;
+    const kindCase = sql.join(
+      [
+        sql`when t.expires_at <= ${at(now)} then ${EXPIRED}`,
+        ...windows.map((w) => sql`when t.expires_at <= ${at(w.expiresBy)} then ${w.kind}`),
+      ],
+      sql` `,
+    );
+    const dueCase = sql.join(
+      [
+        sql`when t.expires_at <= ${at(now)} then t.expires_at`,
+        ...windows.map(
+          (w) =>
+            sql`when t.expires_at <= ${at(w.expiresBy)} then t.expires_at - make_interval(secs => ${w.days * DAY_SECONDS})`,
+        ),
+      ],
+      sql` `,
+    );
+    return sql`insert into reminder_deliveries (token_id, kind, due_at, next_attempt_at)
+      select t.id, case ${kindCase} end, case ${dueCase} end, case ${dueCase} end
+      from api_tokens t
+      where t.revoked_at is null and t.expires_at > ${at(expiredSince)} and t.expires_at <= ${at(latest)}
+      order by t.expires_at, t.id
+      on conflict do nothing
+      returning token_id`;
+  };
+
+  const claimQuery = (now: Date, leaseUntil: Date, limit: number) => {
+    const due = (executor: Executor) =>
+      executor
+        .select({ tokenId: rd.tokenId, kind: rd.kind })
+        .from(rd)
+        .where(
+          and(
+            eq(rd.status, 'pending'),
+            lte(rd.nextAttemptAt, now),
+            or(isNull(rd.claimedUntil), lt(rd.claimedUntil, now)),
+          ),
+        )
+        .orderBy(asc(rd.nextAttemptAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+    return (executor: Executor) =>
+      executor
+        .update(rd)
+        .set({ claimedUntil: leaseUntil, attempts: sql`${rd.attempts} + 1` })
+        .where(and(sql`(${rd.tokenId}, ${rd.kind}) in ${due(executor)}`, eq(rd.status, 'pending')))
+        .returning();
+  };
+
+  const tokensWithOwnersQuery = (executor: Executor, tokenIds: readonly string[]) =>
+    executor
+      .select({ token: apiTokens, owner: users })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.ownerId))
+      .where(inArray(apiTokens.id, [...tokenIds]));
+
+  return {
+    scheduleQuery,
+
+    /** Creates the rows of windows that have opened; returns how many were new. */
+    schedule: async (executor: Executor, now: Date, offsets: readonly number[]): Promise<number> =>
+      rowsOf(await executor.execute(scheduleQuery(now, offsets))).length,
+
+    /** The claim statement, for EXPLAIN in tests and the benchmark. */
+    claimStatement: (executor: Executor, now: Date, limit: number): SQL =>
+      claimQuery(now, new Date(now.getTime() + 60_000), limit)(executor).getSQL(),
+
+    /** The token lookup statement, for EXPLAIN. */
+    tokensWithOwnersStatement: (executor: Executor, tokenIds: readonly string[]): SQL =>
+      tokensWithOwnersQuery(executor, tokenIds).getSQL(),
+
+    /** Leases up to `limit` due rows to the caller until `leaseUntil`. */
+    claim: async (
+      executor: Executor,
+      options: { now: Date; leaseUntil: Date; limit: number },
+    ): Promise<ReminderDelivery[]> => claimQuery(options.now, options.leaseUntil, options.limit)(executor),
+
+    /** The tokens and owners behind claimed rows (by primary key). */
+    tokensWithOwners: async (
+      executor: Executor,
+      tokenIds: readonly string[],
+    ): Promise<Map<string, { token: ApiToken; owner: User }>> => {
+      if (tokenIds.length === 0) return new Map();
+      const rows = await tokensWithOwnersQuery(executor, tokenIds);
+      return new Map(rows.map((r) => [r.token.id, r]));
+    },
+
+    /** Slack identities per user, oldest link first. */
+    slackAddresses: async (
+      executor: Executor,
+      userIds: readonly string[],
+    ): Promise<Map<string, SlackAddress[]>> => {
+      const out = new Map<string, SlackAddress[]>();
+      if (userIds.length === 0) return out;
+      const rows = await executor
+        .select()
+        .from(slackIdentities)
+        .where(inArray(slackIdentities.userId, [...new Set(userIds)]))
+        .orderBy(asc(slackIdentities.createdAt), asc(slackIdentities.slackUserId));
+      for (const row of rows) {
+        const list = out.get(row.userId) ?? [];
+        list.push({ teamId: row.teamId, slackUserId: row.slackUserId });
+        out.set(row.userId, list);
+      }
+      return out;
+    },
+
+    /**
+     * Final state for a pending row. Returns false when the row was no longer pending
+     * (another instance finished it), so the caller writes no second audit event.
+     */
+    complete: async (
+      executor: Executor,
+      key: DeliveryKey,
+      change: { status: 'sent' | 'escalated' | 'skipped'; at: Date; error?: string | null },
+    ): Promise<boolean> => {
+      const rows = await executor
+        .update(rd)
+        .set({
+          status: change.status,
+          sentAt: change.status === 'skipped' ? null : change.at,
+          claimedUntil: null,
+          lastError: change.error ?? null,
+        })
+        .where(and(keyMatches([key]), eq(rd.status, 'pending')))
+        .returning({ tokenId: rd.tokenId });
+      return rows.length > 0;
+    },
+
+    /** Gives the row back with a later attempt time. */
+    retry: async (executor: Executor, key: DeliveryKey, change: { nextAttemptAt: Date; error: string }) => {
+      await executor
+        .update(rd)
+        .set({
+          nextAttemptAt: change.nextAttemptAt,
+          claimedUntil: null,
+          lastError: change.error.slice(0, 500),
+        })
+        .where(and(keyMatches([key]), eq(rd.status, 'pending')));
+    },
+
+    /** Hands claimed rows back untried (the claim's attempt is not counted). */
+    release: async (executor: Executor, keys: readonly DeliveryKey[], notBefore: Date) => {
+      if (keys.length === 0) return;
+      await executor
+        .update(rd)
+        .set({
+          claimedUntil: null,
+          attempts: sql`greatest(${rd.attempts} - 1, 0)`,
+          nextAttemptAt: sql`greatest(${rd.nextAttemptAt}, ${at(notBefore)})`,
+        })
+        .where(and(keyMatches(keys), eq(rd.status, 'pending')));
+    },
+
+    /** When this token's renewal was last requested after `since`, if it was. */
+    lastRenewalRequest: async (
+      executor: Executor,
+      tokenId: string,
+      since: Date,
+    ): Promise<Date | undefined> => {
+      const [row] = await executor
+        .select({ at: auditEvents.at })
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.tokenId, tokenId),
+            eq(auditEvents.action, 'renewal.requested'),
+            gt(auditEvents.at, since),
+          ),
+        )
+        .orderBy(desc(auditEvents.at))
+        .limit(1);
+      return row?.at;
+    },
+
+    /** Serializes renewal requests for one token (transaction-scoped, any instance). */
+    lockRenewal: async (executor: Executor, tokenId: string) => {
+      await executor.execute(sql`select pg_advisory_xact_lock(hashtext(${`tokendesk.renewal:${tokenId}`}))`);
+    },
+
+    find: async (executor: Executor, key: DeliveryKey): Promise<ReminderDelivery | undefined> => {
+      const [row] = await executor
+        .select()
+        .from(rd)
+        .where(keyMatches([key]));
+      return row;
+    },
+  };
+};
+
+export type RemindersRepository = ReturnType<typeof createRemindersRepository>;
