@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
+import { apiRoutes } from './http/api/routes.ts';
 import { healthRoute } from './http/health.ts';
 import { createHttpServer, type Route } from './http/server.ts';
 import { createServices } from './services.ts';
@@ -16,6 +17,7 @@ import type { RandomSource } from './shared/random.ts';
 import { createSlackApp } from './slack/app.ts';
 import { createBackgroundDeliveries } from './slack/reminders/background.ts';
 import type { TokenHasher } from './tokens/token-hashing.ts';
+import { createVerification, type VerificationDeps } from './verification/verification.ts';
 
 export interface TokendeskOptions {
   config: Config;
@@ -24,6 +26,8 @@ export interface TokendeskOptions {
   clock?: Clock;
   random?: RandomSource;
   hasher?: TokenHasher;
+  /** Limits and timings of the verification API (tests shorten them). */
+  verification?: Pick<VerificationDeps, 'limits' | 'recorder' | 'bus'>;
 }
 
 export const requireSlackCredentials = (config: Config) => {
@@ -53,7 +57,21 @@ export const createTokendesk = async (options: TokendeskOptions) => {
     },
     { services, config, clock, logger },
   );
-  const routes: Route[] = [healthRoute(handle)];
+  const verification = createVerification({
+    services,
+    handle,
+    config,
+    logger: logger.child('verification'),
+    ...options.verification,
+  });
+  const routes: Route[] = [
+    healthRoute(handle),
+    ...apiRoutes({
+      verifier: verification.verifier,
+      logger,
+      introspectionSecret: config.introspectionSecret,
+    }),
+  ];
   const server: Server = createHttpServer({ routes, slackListener: slack.httpListener, logger });
   const background = createBackgroundDeliveries({ services, config, logger });
 
@@ -65,8 +83,10 @@ export const createTokendesk = async (options: TokendeskOptions) => {
     runReminderSweep: background.runReminderSweep,
     /** One audit-feed round now; undefined without ADMIN_CHANNEL_ID. */
     runAuditFeed: background.runAuditFeed,
+    verification,
     /** Listens on `port` (0 = any free port) and resolves to the port actually bound. */
     start: async (port: number): Promise<number> => {
+      await verification.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, '0.0.0.0', () => resolve());
@@ -83,6 +103,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
         server.closeIdleConnections();
       });
       await background.stop();
+      await verification.stop();
     },
   };
 };

@@ -99,22 +99,31 @@ export const createTokensRepository = () => ({
       .where(and(eq(apiTokens.ownerId, ownerId), isNull(apiTokens.revokedAt)))
       .returning(),
 
-  /** Last-used bookkeeping for a batch of tokens; never moves a time backwards. */
+  /**
+   * Last-used bookkeeping for a batch of tokens in one statement; never moves a time
+   * backwards. Per id only the latest use counts (an UPDATE … FROM with two rows for one
+   * target would pick either).
+   */
   touchLastUsed: async (
     executor: Executor,
     uses: ReadonlyArray<{ id: string; at: Date; ip: string | null }>,
   ): Promise<void> => {
+    const latest = new Map<string, { id: string; at: Date; ip: string | null }>();
     for (const use of uses) {
-      await executor
-        .update(apiTokens)
-        .set({ lastUsedAt: use.at, lastUsedIp: use.ip })
-        .where(
-          and(
-            eq(apiTokens.id, use.id),
-            sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < ${use.at})`,
-          ),
-        );
+      const known = latest.get(use.id);
+      if (!known || known.at < use.at) latest.set(use.id, use);
     }
+    if (latest.size === 0) return;
+    const rows = sql.join(
+      [...latest.values()].map(
+        (u) => sql`(${u.id}::text, ${u.at.toISOString()}::timestamptz, ${u.ip}::text)`,
+      ),
+      sql`, `,
+    );
+    await executor.execute(sql`
+      update ${apiTokens} as t set last_used_at = v.at, last_used_ip = v.ip
+      from (values ${rows}) as v(id, at, ip)
+      where t.id = v.id and (t.last_used_at is null or t.last_used_at < v.at)`);
   },
 
   countActiveByOwner: async (

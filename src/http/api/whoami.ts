@@ -1,0 +1,64 @@
+/**
+ * GET /api/v1/whoami: who a token belongs to and when it expires. Like GitHub's
+ * `github-authentication-token-expiration`, the expiry also travels in a header so a
+ * client can warn its user on any call.
+ */
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc.js';
+import type { Logger } from '../../shared/logger.ts';
+import type { Verifier } from '../../verification/verifier.ts';
+import { sendJson } from '../respond.ts';
+import type { Route } from '../server.ts';
+import { clientIp, readBearer, sendAuthFailure, sendUnavailable } from './bearer.ts';
+
+dayjs.extend(utc);
+
+export const WHOAMI_PATH = '/api/v1/whoami';
+export const EXPIRATION_HEADER = 'tokendesk-token-expiration';
+
+/** GitHub's format: `2026-09-01 12:00:00 UTC`. */
+export const formatExpiration = (at: Date): string => dayjs.utc(at).format('YYYY-MM-DD HH:mm:ss [UTC]');
+
+export interface ApiDeps {
+  verifier: Pick<Verifier, 'verify'>;
+  logger: Logger;
+}
+
+export const whoamiRoute = (deps: ApiDeps): Route => ({
+  method: 'GET',
+  path: WHOAMI_PATH,
+  handler: async (req, res) => {
+    req.resume();
+    const bearer = readBearer(req.headers.authorization);
+    if (!bearer.ok) return sendAuthFailure(res, bearer.problem);
+    let outcome: Awaited<ReturnType<Verifier['verify']>>;
+    try {
+      outcome = await deps.verifier.verify(bearer.credential, { ip: clientIp(req) });
+    } catch (error) {
+      deps.logger.error('whoami: verification failed', error);
+      return sendUnavailable(res);
+    }
+    if (!outcome.ok) {
+      return sendAuthFailure(
+        res,
+        outcome.reason,
+        'retryAfterSeconds' in outcome ? outcome.retryAfterSeconds : 60,
+      );
+    }
+    const { principal } = outcome;
+    sendJson(
+      res,
+      200,
+      {
+        user: { id: principal.user.id, email: principal.user.email, name: principal.user.name },
+        token: {
+          id: principal.tokenId,
+          name: principal.tokenName,
+          created_at: principal.createdAt.toISOString(),
+          expires_at: principal.expiresAt.toISOString(),
+        },
+      },
+      { [EXPIRATION_HEADER]: formatExpiration(principal.expiresAt) },
+    );
+  },
+});
