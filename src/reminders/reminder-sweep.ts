@@ -4,10 +4,13 @@
  *
  * Exactly once comes from Postgres, not from this process: the primary key makes
  * scheduling idempotent, the lease taken with SKIP LOCKED gives each row to one sweep at a
- * time, and the final UPDATE only succeeds on a row still pending. What remains is the
- * window between Slack's answer and the commit of that UPDATE (a single short local
- * transaction, right after the call): a crash there means the lease runs out and the DM
- * is sent again. That is the one at-least-once gap, kept as small as one round-trip.
+ * time (renewed, on condition it is still ours, just before each delivery), and the final
+ * UPDATE only succeeds on a row still pending.
+ *
+ * Two at-least-once gaps remain, both as narrow as one round-trip: a crash between Slack's
+ * answer and the commit of that UPDATE (a short local transaction right after the call)
+ * lets the lease run out and the DM go again; and a call that times out after Slack
+ * accepted it is retried like any other failure.
  */
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { Database } from '../db/client.ts';
@@ -198,7 +201,8 @@ export const createReminderSweep = (deps: SweepDeps) => {
     while (!stopping() && summary.claimed < maxPerSweep) {
       const now = clock.now();
       const limit = Math.min(batchSize, maxPerSweep - summary.claimed);
-      const batch = await reminders.claim(db, { now, leaseUntil: new Date(now.getTime() + leaseMs), limit });
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      const batch = await reminders.claim(db, { now, leaseUntil, limit });
       if (batch.length === 0) break;
       summary.claimed += batch.length;
       const found = await reminders.tokensWithOwners(
@@ -215,6 +219,19 @@ export const createReminderSweep = (deps: SweepDeps) => {
       for (; index < batch.length; index++) {
         if (stopping() || pauseMs !== undefined) break;
         const row = batch[index]!;
+        // The batch shares one lease and a slow Slack could outlast it: renew this row's
+        // lease just before its delivery, and only while it is still ours. If it ran out
+        // and another sweep took the row, that sweep delivers it, not this one.
+        const renewed = await reminders.renewClaim(
+          db,
+          keyOf(row),
+          leaseUntil,
+          new Date(clock.now().getTime() + leaseMs),
+        );
+        if (!renewed) {
+          summary.overtaken += 1;
+          continue;
+        }
         const outcome = await deliver({ row, found: found.get(row.tokenId) }, addresses);
         summary[outcome.result] += 1;
         pauseMs = outcome.pauseMs;
@@ -222,7 +239,7 @@ export const createReminderSweep = (deps: SweepDeps) => {
       const untried = batch.slice(index).map(keyOf);
       if (untried.length > 0) {
         // Slack said "slow down" (or we are stopping): hand the rest back for a later sweep.
-        await reminders.release(db, untried, new Date(clock.now().getTime() + (pauseMs ?? 0)));
+        await reminders.release(db, untried, leaseUntil, new Date(clock.now().getTime() + (pauseMs ?? 0)));
         summary.released += untried.length;
       }
       if (pauseMs !== undefined || batch.length < limit) break;

@@ -63,6 +63,8 @@ export interface SweepSummary {
   retried: number;
   /** Claimed but handed back unprocessed (stop requested, or Slack asked us to slow down). */
   released: number;
+  /** Claimed, but the lease ran out before its turn and another sweep has it now. */
+  overtaken: number;
   durationMs: number;
 }
 
@@ -74,10 +76,12 @@ export const emptySummary = (): SweepSummary => ({
   skipped: 0,
   retried: 0,
   released: 0,
+  overtaken: 0,
   durationMs: 0,
 });
 
 export const describeSummary = (s: SweepSummary): string =>
   `reminders: ${s.sent} sent, ${s.escalated} escalated, ${s.skipped} skipped, ${s.retried} to retry` +
-  ` (${s.scheduled} newly due, ${s.claimed} claimed${s.released > 0 ? `, ${s.released} handed back` : ''})` +
+  ` (${s.scheduled} newly due, ${s.claimed} claimed${s.released > 0 ? `, ${s.released} handed back` : ''}` +
+  `${s.overtaken > 0 ? `, ${s.overtaken} taken over by another sweep` : ''})` +
   ` in ${s.durationMs} ms`;

@@ -193,8 +193,29 @@ export const createRemindersRepository = () => {
         .where(and(keyMatches([key]), eq(rd.status, 'pending')));
     },
 
-    /** Hands claimed rows back untried (the claim's attempt is not counted). */
-    release: async (executor: Executor, keys: readonly DeliveryKey[], notBefore: Date) => {
+    /**
+     * Extends this caller's lease on one row, only if it is still the lease it took
+     * (`heldUntil`). False means the lease ran out and another sweep has the row now.
+     */
+    renewClaim: async (
+      executor: Executor,
+      key: DeliveryKey,
+      heldUntil: Date,
+      until: Date,
+    ): Promise<boolean> => {
+      const rows = await executor
+        .update(rd)
+        .set({ claimedUntil: until })
+        .where(and(keyMatches([key]), eq(rd.status, 'pending'), eq(rd.claimedUntil, heldUntil)))
+        .returning({ tokenId: rd.tokenId });
+      return rows.length > 0;
+    },
+
+    /**
+     * Hands claimed rows back untried (the claim's attempt is not counted); only rows still
+     * under this caller's lease, so a row another sweep took over is left alone.
+     */
+    release: async (executor: Executor, keys: readonly DeliveryKey[], heldUntil: Date, notBefore: Date) => {
       if (keys.length === 0) return;
       await executor
         .update(rd)
@@ -203,7 +224,7 @@ export const createRemindersRepository = () => {
           attempts: sql`greatest(${rd.attempts} - 1, 0)`,
           nextAttemptAt: sql`greatest(${rd.nextAttemptAt}, ${at(notBefore)})`,
         })
-        .where(and(keyMatches(keys), eq(rd.status, 'pending')));
+        .where(and(keyMatches(keys), eq(rd.status, 'pending'), eq(rd.claimedUntil, heldUntil)));
     },
 
     /** When this token's renewal was last requested after `since`, if it was. */

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { OPERATOR } from '../../src/shared/actor.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
@@ -216,6 +217,25 @@ describe(`expiry reminders end to end on ${engineName()}`, () => {
       const owner = await slackPerson(h, { slackUserId: 'U0OWNER001', email: 'owner@example.com' });
       const { summary } = await newToken(h, owner.id, { days: 7 });
       await h.waitFor(() => dmsAt(h.fake, summary.id).length === 1, 10_000);
+    });
+
+    test('a row whose lease another sweep took over while this one waited on Slack is left to that sweep', async () => {
+      const first = await newToken(h, ownerId, { name: 'first', days: 6 });
+      const second = await newToken(h, ownerId, { name: 'second', days: 7 });
+      h.fake.failNext('conversations.open', { delayMs: 300 });
+      const running = h.app.runReminderSweep();
+      await h.waitFor(() => h.fake.callsTo('conversations.open').length === 1);
+      // Meanwhile the batch's lease ran out and another instance claimed the second row.
+      const theirs = new Date(clock.now().getTime() + 240_000);
+      await h.handle.db.execute(
+        sql`update reminder_deliveries set claimed_until = ${theirs.toISOString()}::timestamptz where token_id = ${second.summary.id}`,
+      );
+      expect(await running).toMatchObject({ claimed: 2, sent: 1, overtaken: 1 });
+      expect(dmsAt(h.fake, first.summary.id)).toHaveLength(1);
+      expect(dmsAt(h.fake, second.summary.id)).toHaveLength(0);
+      at(241_000);
+      await h.app.runReminderSweep();
+      expect(dmsAt(h.fake, second.summary.id)).toHaveLength(1);
     });
 
     test('stopping the app lets the delivery in flight finish and hands the rest back unclaimed', async () => {

@@ -40,8 +40,10 @@ export const createAdminMessenger = (deps: AdminMessengerDeps): AdminMessenger =
     }
     const admins = await deps.adminAddresses();
     if (admins.length === 0) return { ok: false, permanent: true, error: 'no_admin_on_slack' };
-    const outcomes: DeliveryOutcome[] = [];
-    for (const admin of admins) outcomes.push(await sendDm(deps.client, admin.slackUserId, message));
+    // Side by side, so that one delivery takes one Slack round-trip however many admins there are.
+    const outcomes = await Promise.all(
+      admins.map((admin) => sendDm(deps.client, admin.slackUserId, message)),
+    );
     return combineOutcomes(outcomes);
   },
 });
