@@ -15,8 +15,8 @@ const POLICY = { defaultDays: 90, maxDays: 365 };
 const NOW = new Date('2026-06-01T12:00:00Z');
 
 type Json = Record<string, unknown>;
-const blockOf = (view: Json, blockId: string) =>
-  (view.blocks as Json[]).find((b) => b.block_id === blockId) as Json & { element: Json };
+const blockOf = (view: unknown, blockId: string) =>
+  ((view as Json).blocks as Json[]).find((b) => b.block_id === blockId) as Json & { element: Json };
 
 /** Slack's `state.values` for this modal; unset fields arrive as null, as Slack sends them. */
 const values = (v: { owner?: string; name?: string; preset?: string; date?: string }): StateValues => ({
@@ -57,7 +57,7 @@ describe('the generate modal', () => {
     const view = generateModal({
       policy: { defaultDays: 30, maxDays: 90 },
       origin: { kind: 'home' },
-    }) as Json;
+    });
     const select = blockOf(view, BLOCK.expiryPreset).element as Json & { options: { value: string }[] };
     expect(select.options.map((o) => o.value)).toEqual(['7', '30', '60', '90']);
     expect((select.initial_option as { value: string }).value).toBe('30');
@@ -69,7 +69,7 @@ describe('the generate modal', () => {
     const view = generateModal({
       policy: { defaultDays: 45, maxDays: 100 },
       origin: { kind: 'home' },
-    }) as Json;
+    });
     const select = blockOf(view, BLOCK.expiryPreset).element;
     expect((select.initial_option as { value: string }).value).toBe('45');
   });
@@ -80,13 +80,13 @@ describe('the generate modal', () => {
       origin: { kind: 'home' },
       initialSlackUserId: 'U0OWNER001',
     });
-    expect(blockOf(prefilled as Json, BLOCK.owner).element.initial_user).toBe('U0OWNER001');
+    expect(blockOf(prefilled, BLOCK.owner).element.initial_user).toBe('U0OWNER001');
     const blank = generateModal({ policy: POLICY, origin: { kind: 'home' } });
-    expect(blockOf(blank as Json, BLOCK.owner).element).not.toHaveProperty('initial_user');
+    expect(blockOf(blank, BLOCK.owner).element).not.toHaveProperty('initial_user');
   });
 
   test('caps the name input at 64 characters and marks name and date optional', () => {
-    const view = generateModal({ policy: POLICY, origin: { kind: 'home' } }) as Json;
+    const view = generateModal({ policy: POLICY, origin: { kind: 'home' } });
     expect(blockOf(view, BLOCK.name).element.max_length).toBe(64);
     expect(blockOf(view, BLOCK.name).optional).toBe(true);
     expect(blockOf(view, BLOCK.expiryDate).optional).toBe(true);

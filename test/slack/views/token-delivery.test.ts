@@ -69,7 +69,7 @@ describe('the token delivery message', () => {
 
   test('has a Done button whose value is the token id, not the secret', () => {
     const message = tokenDeliveryMessage(TOKEN, summary());
-    const actions = message.blocks.find((b) => b.type === 'actions') as {
+    const actions = message.blocks.find((b) => b.type === 'actions') as unknown as {
       elements: Record<string, unknown>[];
     };
     expect(actions.elements).toHaveLength(1);
