@@ -4,6 +4,10 @@
  */
 export const CALLBACK = {
   generateModal: 'tokendesk.generate',
+  /** The read-only modal listing one owner's tokens (opened by View tokens on the App Home). */
+  tokensModal: 'tokendesk.tokens',
+  /** The App Home; its private_metadata holds the page the reader is on. */
+  home: 'tokendesk.home',
 } as const;
 
 export const ACTION = {
@@ -17,6 +21,8 @@ export const ACTION = {
   viewTokens: 'tokendesk.view_tokens',
   /** Pagination buttons; value = JSON {kind, ...cursor}. */
   page: 'tokendesk.page',
+  /** The Previous button beside Next: Slack wants action ids unique within one actions block. */
+  pagePrevious: 'tokendesk.page_previous',
   /** A token owner asking for a new token from a reminder DM; value = token id. */
   requestRenewal: 'tokendesk.request_renewal',
   /** Inside the generate modal. */
@@ -31,6 +37,11 @@ export const BLOCK = {
   name: 'name',
   expiryPreset: 'expiry_preset',
   expiryDate: 'expiry_date',
+  /** Prefix of a token row (`token|<id>|<cursor>`): the revoke handler reads which page it was on. */
+  tokenRow: 'token',
+  /** Prefix of a user row's actions block (`user|<id>`). */
+  userRow: 'user',
+  paging: 'paging',
 } as const;
 
 /** Which Slack listener kinds the app registers; the manifest test checks these against manifest.yml. */

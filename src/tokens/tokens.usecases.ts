@@ -157,6 +157,26 @@ export const createTokensUseCases = (deps: TokensDeps) => {
       return { outcome: 'revoked', token: summarize(revoked, found.owner, now) };
     },
 
+    /** When and by whom a token was revoked, for "already revoked on … by …"; authorized like `get`. */
+    revocation: async (
+      actor: Actor,
+      tokenId: string,
+    ): Promise<
+      { at: Date; by: { email: string; name: string | null } | null; reason: string | null } | undefined
+    > => {
+      const who = await users.loadActor(actor);
+      const found = await findOrThrow(tokenId);
+      if (who === 'operator' || found.owner.id !== who.id) await users.requireAdmin(actor, 'tokens.get');
+      const { revokedAt, revokedBy, revokeReason } = found.token;
+      if (!revokedAt) return undefined;
+      const by = revokedBy ? await users.getUser(revokedBy).catch(() => undefined) : undefined;
+      return {
+        at: revokedAt,
+        by: by ? { email: by.email, name: by.displayName } : null,
+        reason: revokeReason,
+      };
+    },
+
     /**
      * Checks a presented token. Shape and checksum are checked before any database or
      * argon2 work; a wrong secret for an existing id reads as `unknown`, so the answer
