@@ -57,7 +57,7 @@ export class Args {
   /** Declared positionals are all required, so the parser has already checked this one is there. */
   positional(name: string): string {
     const value = this.#positionals[name];
-    if (value === undefined) throw new UsageError(`missing ${name}`, this.#command);
+    if (value === undefined) throw this.usageError(`missing ${name}`);
     return value;
   }
 
@@ -66,13 +66,13 @@ export class Args {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      throw new UsageError(`--${name} expects a whole number from ${min} to ${max}`, this.#command);
+      throw this.usageError(`--${name} expects a whole number from ${min} to ${max}`);
     }
     return Number(raw);
   }
 
   usageError(message: string): UsageError {
-    return new UsageError(message, this.#command);
+    return new UsageError(`${this.#command}: ${message}`, this.#command);
   }
 }
 
@@ -145,7 +145,8 @@ export const parseCommandArgs = (
   }
   const extra = parsed.positionals[declared.length];
   if (extra !== undefined) {
-    throw new UsageError(`${command.name}: unexpected argument "${clip(extra)}"`, command.name);
+    const why = command.unexpectedArgument ?? `unexpected argument "${clip(extra)}"`;
+    throw new UsageError(`${command.name}: ${why}`, command.name);
   }
   return { help: false, args: new Args(command.name, values, positionals) };
 };

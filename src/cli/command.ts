@@ -51,6 +51,8 @@ export interface Command {
   synopsis?: string;
   options?: Record<string, OptionSpec>;
   positionals?: readonly PositionalSpec[];
+  /** Said instead of `unexpected argument "…"` when there are too many positionals (never echoing them). */
+  unexpectedArgument?: string;
   /** Returns the exit code (0 when omitted). */
   run(ctx: CommandContext, args: Args): Promise<number | undefined> | Promise<void>;
 }

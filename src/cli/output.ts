@@ -11,12 +11,13 @@ export const formatInstant = (at: Date | null | undefined, none = '-'): string =
 /** `2026-06-01 12:00 UTC`, for sentences. */
 export const formatInstantUtc = (at: Date): string => `${formatInstant(at)} UTC`;
 
-/** Whole days from `now` to `at`, rounded down, as words: "in 30 days", "today", "3 days ago". */
-export const relativeDays = (at: Date, now: Date): string => {
-  const days = Math.floor((at.getTime() - now.getTime()) / 86_400_000);
-  if (days === 0) return at.getTime() >= now.getTime() ? 'in less than a day' : 'less than a day ago';
-  if (days > 0) return `in ${days} day${days === 1 ? '' : 's'}`;
-  return `${-days} day${days === -1 ? '' : 's'} ago`;
+/** From `now` to `at` in words: "in 30 days", "in 12 hours", "3 days ago" (days rounded, hours below a day). */
+export const relativeTime = (at: Date, now: Date): string => {
+  const ms = at.getTime() - now.getTime();
+  const hours = Math.abs(ms) / 3_600_000;
+  const [n, unit] = hours < 23.5 ? [Math.max(1, Math.round(hours)), 'hour'] : [Math.round(hours / 24), 'day'];
+  const amount = `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return ms >= 0 ? `in ${amount}` : `${amount} ago`;
 };
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a cell must not carry.

@@ -9,7 +9,7 @@ import { type ExpiryInput, parseDuration } from '../tokens/expiry.ts';
 import type { TokenSummary, VerifyFailure } from '../tokens/tokens.models.ts';
 import type { Args } from './args.ts';
 import { type CliIo, type Command, type CommandContext, CommandFailed } from './command.ts';
-import { cell, formatInstant, formatInstantUtc, formatJson, formatTable, relativeDays } from './output.ts';
+import { cell, formatInstant, formatInstantUtc, formatJson, formatTable, relativeTime } from './output.ts';
 
 const PAGE = 500;
 /** A token is 44 characters; anything much longer is not one, and is not read further. */
@@ -27,7 +27,8 @@ const expiryOf = (args: Args): ExpiryInput => {
     return duration;
   }
   if (onRaw !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(onRaw.trim())) throw args.usageError('--expires expects a date YYYY-MM-DD');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(onRaw.trim()))
+      throw args.usageError('--expires expects a date YYYY-MM-DD');
     return { onDate: onRaw.trim() };
   }
   return undefined;
@@ -66,7 +67,9 @@ const readToken = async (io: CliIo): Promise<string> => {
     size += bytes.length;
     if (size > STDIN_LIMIT || (io.stdin.isTTY && bytes.includes(0x0a))) break;
   }
-  return Buffer.concat(chunks).toString('utf8').slice(0, STDIN_LIMIT + 1);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .slice(0, STDIN_LIMIT + 1);
 };
 
 const VERIFY_REASONS: Record<VerifyFailure, string> = {
@@ -103,7 +106,7 @@ export const tokensCommands: Command[] = [
       ctx.out(token);
       const now = ctx.services.clock.now();
       ctx.note(`Created token ${summary.id} "${cell(summary.name)}" for ${summary.owner.email}.`);
-      ctx.note(`Expires ${formatInstantUtc(summary.expiresAt)} (${relativeDays(summary.expiresAt, now)}).`);
+      ctx.note(`Expires ${formatInstantUtc(summary.expiresAt)} (${relativeTime(summary.expiresAt, now)}).`);
       ctx.note('This is the only time the token is shown: store it now.');
     },
   },
@@ -143,7 +146,9 @@ export const tokensCommands: Command[] = [
   {
     name: 'tokens revoke',
     summary: 'Revoke a token at once and for good',
-    options: { reason: { type: 'string', value: 'R', description: 'why, for the audit log (default "manual")' } },
+    options: {
+      reason: { type: 'string', value: 'R', description: 'why, for the audit log (default "manual")' },
+    },
     positionals: [{ name: 'ID', description: 'the token id (the 12 characters after tdk_)' }],
     run: async (ctx, args) => {
       const { outcome, token } = await ctx.services.tokens.revoke(
@@ -165,8 +170,9 @@ export const tokensCommands: Command[] = [
     name: 'tokens verify',
     summary: 'Check the token read from stdin: exit 0 when active, 1 (reason on stderr) when not',
     synopsis: '< file-with-the-token',
+    unexpectedArgument:
+      'the token is read from stdin, never from the command line (it would land in shell history)',
     run: async (ctx, args) => {
-      void args;
       if (ctx.io.stdin.isTTY) ctx.note('Paste the token and press Enter:');
       const candidate = (await readToken(ctx.io)).trim();
       if (candidate.length === 0) throw args.usageError('expected the token on stdin');

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { apiTokens, type NewUser, type Role, slackIdentities, type User, users } from '../db/schema.ts';
 
@@ -64,7 +64,8 @@ export const createUsersRepository = () => ({
     const activeTokens = executor
       .select({ ownerId: apiTokens.ownerId, n: count().as('n') })
       .from(apiTokens)
-      .where(and(isNull(apiTokens.revokedAt), sql`${apiTokens.expiresAt} > ${now}`))
+      // gt() binds the Date through the column's mapper; a raw sql`… > ${now}` fails on postgres.js.
+      .where(and(isNull(apiTokens.revokedAt), gt(apiTokens.expiresAt, now)))
       .groupBy(apiTokens.ownerId)
       .as('active_tokens');
     const rows = await executor
