@@ -89,6 +89,17 @@ describe('generating a token from Slack', () => {
     expect(h.logs.filter((line) => line.includes(token.slice(4, 30)))).toEqual([]);
   });
 
+  test('after a generate the owner and the admin get a fresh App Home that shows no secret', async () => {
+    await submitModal(h, await openModal(h));
+    const { token } = await deliveredToken(h);
+    const published = await h.waitFor(() => {
+      const users = new Set(h.fake.callsTo('views.publish').map((c) => c.args.user_id));
+      return users.has(OWNER) && users.has(ADMIN) ? users : undefined;
+    });
+    expect(published.size).toBe(2);
+    expect(JSON.stringify(h.fake.callsTo('views.publish'))).not.toContain(token);
+  });
+
   test('generate <@U…|name> prefills the owner picker', async () => {
     const modal = await openModal(h, `generate <@${OWNER}|olive>`);
     expect(ownerBlock(modal.view).element.initial_user).toBe(OWNER);
