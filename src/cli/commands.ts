@@ -7,6 +7,7 @@ import { adminsCommands } from './admins.ts';
 import { auditCommands } from './audit.ts';
 import type { Command } from './command.ts';
 import { migrateCommands } from './migrate.ts';
+import { remindersCommands } from './reminders.ts';
 import { tokensCommands } from './tokens.ts';
 import { usersCommands } from './users.ts';
 
@@ -16,5 +17,5 @@ export const COMMANDS: readonly Command[] = [
   ...adminsCommands,
   ...tokensCommands,
   ...auditCommands,
-  // ...remindersCommands (`reminders run`) goes here.
+  ...remindersCommands,
 ];
