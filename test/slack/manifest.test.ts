@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { App } from '@slack/bolt';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config.ts';
@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const manifest = parse(readFileSync(`${root}manifest.yml`, 'utf8'));
 const schemaPath = (major: number) =>
   fileURLToPath(
-    new URL(`../../../shared/slack-manifest-schema/manifest.schema.${major}.0.0.json`, import.meta.url),
+    new URL(`../fixtures/slack-manifest-schema/manifest.schema.${major}.0.0.json`, import.meta.url),
   );
 
 /** Records what registerListeners asks Bolt for, without a running app. */
