@@ -11,7 +11,8 @@ import {
   HTTPReceiver,
   SocketModeReceiver,
 } from '@slack/bolt';
-import { MAX_BODY_BYTES, SLACK_EVENTS_PATH } from '../http/server.ts';
+import { MAX_BODY_BYTES } from '../http/body.ts';
+import { SLACK_EVENTS_PATH } from '../http/server.ts';
 import type { Logger, LogLevel } from '../shared/logger.ts';
 import type { SlackDeps } from './deps.ts';
 import { createHomePublisher } from './home-publisher.ts';

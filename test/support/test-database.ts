@@ -14,10 +14,18 @@ export const engineName = (): 'postgres' | 'pglite' => (serverUrl() ? 'postgres'
 
 let shared: Promise<DatabaseHandle> | undefined;
 
+/**
+ * Every database a test run creates is named with this run's prefix, so two runs on one
+ * server (two terminals, CI beside a developer) never drop each other's databases, and
+ * the run's global teardown (global-setup.ts) drops exactly its own.
+ */
+export const runDatabasePrefix = (): string => `tdt${process.env.TOKENDESK_TEST_RUN ?? process.pid}_`;
+
 /** Creates (or re-creates) a database on the test server and returns its URL. */
 export const createServerDatabase = async (name: string): Promise<string> => {
   const base = serverUrl();
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
+  name = `${runDatabasePrefix()}${name}`.slice(0, 63);
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`drop database if exists "${name}" with (force)`);

@@ -6,9 +6,9 @@
  * answers `{"active": false}` (RFC 7662 §2.2 gives no reasons, so neither do we).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { MAX_BODY_BYTES, readLimitedBody } from '../body.ts';
 import { sendError, sendJson } from '../respond.ts';
-import { MAX_BODY_BYTES, type Route } from '../server.ts';
+import type { Route } from '../server.ts';
 import { readBearer, sendUnavailable } from './bearer.ts';
 import type { ApiDeps } from './whoami.ts';
 
@@ -20,31 +20,6 @@ export const secretMatches = (presented: string, secret: string): boolean =>
     createHash('sha256').update(presented).digest(),
     createHash('sha256').update(secret).digest(),
   );
-
-type Body = { ok: true; text: string } | { ok: false; tooLarge: true };
-
-/**
- * Reads at most `limit` bytes. Beyond it the rest is not buffered; the caller answers 413
- * and the connection is closed after the answer (see `connection: close` below).
- */
-const readLimited = (req: IncomingMessage, limit: number): Promise<Body> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        resolve({ ok: false, tooLarge: true });
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', reject);
-  });
 
 type TokenField =
   | { ok: true; token: string }
@@ -117,13 +92,13 @@ export const introspectRoutes = (deps: ApiDeps & { secret: string | undefined })
             },
           );
         }
-        const body = await readLimited(req, MAX_BODY_BYTES);
-        if (!body.ok) {
+        const body = await readLimitedBody(req, MAX_BODY_BYTES);
+        if (body === 'too_large') {
           // Closing is cheaper than draining an oversized upload.
           res.once('finish', () => req.destroy());
           return sendError(res, 413, tooLarge.code, tooLarge.message, { connection: 'close' });
         }
-        const field = parseIntrospectionBody(req.headers['content-type'], body.text);
+        const field = parseIntrospectionBody(req.headers['content-type'], body.toString('utf8'));
         if (!field.ok) return sendError(res, field.status, field.code, field.message);
         let outcome: Awaited<ReturnType<ApiDeps['verifier']['verify']>>;
         try {
