@@ -57,8 +57,9 @@ export const createCliDatabase = async (
     const dir = mkdtempSync(join(tmpdir(), `tokendesk-${name}-`));
     return { url: `pglite:${dir}`, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const dbName = `tokendesk_${name}_${process.pid}`;
-  const url = await createServerDatabase(dbName);
+  const url = await createServerDatabase(`${name}_${process.pid}`);
+  // createServerDatabase prefixes the name with the run's; drop what it really made.
+  const dbName = decodeURIComponent(new URL(url).pathname.slice(1));
   return {
     url,
     dispose: async () => {
