@@ -82,8 +82,8 @@ describe(`migrations on ${engineName()}`, { timeout: 120_000 }, () => {
   test.skipIf(!serverUrl())(
     'two processes migrating one fresh Postgres database at once both succeed and apply the schema once (needs TEST_DATABASE_URL: a PGlite database belongs to one process)',
     async () => {
-      const name = `tokendesk_migrate_race_${process.pid}`;
-      const url = await createServerDatabase(name);
+      const url = await createServerDatabase(`migrate_race_${process.pid}`);
+      const name = decodeURIComponent(new URL(url).pathname.slice(1));
       cleanups.push(async () => {
         const admin = postgres(serverUrl()!, { max: 1, onnotice: () => {} });
         await admin.unsafe(`drop database if exists "${name}" with (force)`).finally(() => admin.end());
