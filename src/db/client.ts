@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { type FolderLock, lockFolder } from './folder-lock.ts';
 import * as schema from './schema.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -55,11 +56,18 @@ export const openDatabase = async (url: string, options: OpenOptions = {}): Prom
 const openPglite = async (url: string): Promise<DatabaseHandle> => {
   const where = url.slice('pglite:'.length);
   let client: PGlite;
+  let lock: FolderLock | undefined;
   if (where === 'memory') {
     client = await PGlite.create();
   } else {
     mkdirSync(where, { recursive: true });
-    client = await PGlite.create(where);
+    lock = lockFolder(where);
+    try {
+      client = await PGlite.create(where);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
   const db = drizzlePglite({ client, schema }) as unknown as Database;
   return {
@@ -77,7 +85,11 @@ const openPglite = async (url: string): Promise<DatabaseHandle> => {
       await db.execute(sql`select pg_notify(${channel}, ${payload})`);
     },
     close: async () => {
-      if (!client.closed) await client.close();
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 };

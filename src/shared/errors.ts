@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'tokens.invalid_name'
   | 'tokens.invalid_expiry'
   | 'config.invalid'
-  | 'db.unavailable';
+  | 'db.unavailable'
+  | 'db.locked';
 
 export class AppError extends Error {
   readonly code: ErrorCode;
