@@ -5,14 +5,7 @@
  * the process exits 0. Started again on the same database, it sends that reminder no
  * second time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
@@ -20,31 +13,20 @@ import { openDatabase } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { createServices } from '../../src/services.ts';
 import { OPERATOR } from '../../src/shared/actor.ts';
+import { killApps, spawnApp } from '../support/app-process.ts';
 import { createCliDatabase } from '../support/cli.ts';
 import { FAST_ARGON2 } from '../support/services.ts';
 import { FAKE_TEAM_ID, type SlackFake, startSlackFake } from '../support/slack-fake.ts';
 import { rowsOf } from '../support/test-database.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx');
 const OWNER = 'U0OWNER001';
 const INTROSPECTION_SECRET = 'introspection-secret-for-shutdown-test';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 describe('SIGTERM while work is in flight', () => {
   let fake: SlackFake;
   let db: { url: string; dispose: () => Promise<void> };
   let token: string;
   let tokenId: string;
-  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     fake = await startSlackFake();
@@ -69,47 +51,25 @@ describe('SIGTERM while work is in flight', () => {
     tokenId = generated.summary.id;
     await handle.close();
   });
-  afterEach(() => {
-    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  afterEach(killApps);
   afterAll(async () => {
     await fake?.close();
     await db?.dispose();
   });
 
   const startApp = async (extraEnv: Record<string, string> = {}) => {
-    const port = await freePort();
-    const cwd = mkdtempSync(join(tmpdir(), 'tokendesk-shutdown-'));
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, join(root, 'src/index.ts')], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: cwd,
-        DATABASE_URL: db.url,
-        PORT: String(port),
-        SLACK_BOT_TOKEN: fake.botToken,
-        SLACK_SIGNING_SECRET: 'shutdown-test-signing-secret',
-        SLACK_API_URL: fake.url,
-        INTROSPECTION_SECRET,
-        REMINDER_INTERVAL_SECONDS: '1',
-        ...FAST_ARGON2,
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const app = await spawnApp({
+      DATABASE_URL: db.url,
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_SIGNING_SECRET: 'shutdown-test-signing-secret',
+      SLACK_API_URL: fake.url,
+      INTROSPECTION_SECRET,
+      REMINDER_INTERVAL_SECONDS: '1',
+      ...FAST_ARGON2,
+      ...extraEnv,
     });
-    children.push(child);
-    let output = '';
-    child.stdout?.on('data', (d) => (output += String(d)));
-    child.stderr?.on('data', (d) => (output += String(d)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 200; i++) {
-      const res = await fetch(`${base}/healthz`).catch(() => undefined);
-      if (res?.status === 200) break;
-      if (child.exitCode !== null) throw new Error(`app exited early:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { child, port, exited, output: () => output };
+    if (!(await app.healthy())) throw new Error(`app did not start:\n${app.output()}`);
+    return app;
   };
 
   /** Starts an introspection request and sends only half of its body. */
