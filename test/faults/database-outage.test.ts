@@ -71,6 +71,84 @@ describe.skipIf(!serverUrl())('a PostgreSQL outage (needs TEST_DATABASE_URL)', (
     );
   });
 
+  test('a Revoke button, a modal submission and an App Home visit are each answered without internals', async () => {
+    const { ACTION, CALLBACK } = await import('../../src/slack/ids.ts');
+    const { modalValues, newViewId } = await import('../slack/generate-support.ts');
+    const id = token.slice(4, 16);
+    proxy.cut();
+    try {
+      const responseUrl = h.fake.responseUrl();
+      const pressed = await h.action({
+        userId: 'U0ADMIN001',
+        actionId: ACTION.revokeToken,
+        value: id,
+        responseUrl,
+      });
+      expect(pressed.status).toBe(200);
+      const reply = await h.waitFor(
+        () => h.fake.callsTo('response_url').find((c) => c.url === responseUrl),
+        15_000,
+      );
+      expect(JSON.stringify(reply.args)).toContain('temporarily unavailable');
+
+      // The submission is answered inside the modal, within Slack's three seconds.
+      const started = Date.now();
+      const submitted = await h.submit({
+        userId: 'U0ADMIN001',
+        callbackId: CALLBACK.generateModal,
+        viewId: newViewId(),
+        privateMetadata: '',
+        values: modalValues({ owner: 'U0ADMIN001' }),
+      });
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(submitted.status).toBe(200);
+      const answer = submitted.json as
+        | { response_action?: string; errors?: Record<string, string> }
+        | undefined;
+      expect(answer?.response_action).toBe('errors');
+      expect(Object.values(answer?.errors ?? {}).join(' ')).toMatch(/temporarily unavailable/i);
+
+      const home = await h.event({ event: { type: 'app_home_opened', user: 'U0ADMIN001', tab: 'home' } });
+      expect(home.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(h.logs.join('\n')).not.toMatch(/unhandled/i);
+    } finally {
+      proxy.restore();
+    }
+    // The token was not revoked by the press that could not reach the database.
+    await h.waitFor(
+      async () => (await h.services.tokens.verify(token).catch(() => ({ ok: false }))).ok,
+      15_000,
+    );
+  });
+
+  test('a reminder sweep during the outage fails, is logged, and the next one after it works', async () => {
+    proxy.cut();
+    try {
+      await expect(h.app.runReminderSweep()).rejects.toThrow();
+    } finally {
+      proxy.restore();
+    }
+    const summary = await h.waitFor(() => h.app.runReminderSweep().catch(() => undefined), 15_000);
+    expect(summary.claimed).toBeGreaterThanOrEqual(0);
+  });
+
+  test('the CLI exits non-zero with one line naming the database, without its password', async () => {
+    const { linesOf, spawnCli } = await import('../support/cli.ts');
+    proxy.cut();
+    try {
+      const url = new URL(proxy.rewrite(handle.url));
+      url.password = 'hunter2-secret';
+      const result = await spawnCli(['tokens', 'list'], { env: { DATABASE_URL: url.toString() } });
+      expect(result.code).not.toBe(0);
+      expect(linesOf(result.stderr)).toHaveLength(1);
+      expect(result.stderr).toContain('cannot use the database postgres://127.0.0.1');
+      expect(result.stderr).not.toContain('hunter2-secret');
+    } finally {
+      proxy.restore();
+    }
+  }, 30_000);
+
   test('verification answers 503, never 401, while the database is down', async () => {
     const { formatToken } = await import('../../src/tokens/token-format.ts');
     const { cryptoRandom } = await import('../../src/shared/random.ts');
