@@ -36,8 +36,9 @@ export interface SweepOptions {
   /** Most rows one sweep handles; the rest wait for the next sweep (a sweep stays short). */
   maxPerSweep?: number;
   /**
-   * How long a claim is exclusive. Far above the Slack client's timeout (two calls of at
-   * most 10 s), so a live instance is never overtaken; a dead one's rows wait this long.
+   * How long a claim is exclusive, timed by the database's clock (REMINDER_LEASE_SECONDS).
+   * Far above the Slack client's timeout (a few calls of at most 10 s), so a live instance
+   * is never overtaken; a dead one's rows wait this long.
    */
   leaseMs?: number;
 }
@@ -201,8 +202,7 @@ export const createReminderSweep = (deps: SweepDeps) => {
     while (!stopping() && summary.claimed < maxPerSweep) {
       const now = clock.now();
       const limit = Math.min(batchSize, maxPerSweep - summary.claimed);
-      const leaseUntil = new Date(now.getTime() + leaseMs);
-      const batch = await reminders.claim(db, { now, leaseUntil, limit });
+      const batch = await reminders.claim(db, { now, leaseMs, limit });
       if (batch.length === 0) break;
       summary.claimed += batch.length;
       const found = await reminders.tokensWithOwners(
@@ -222,12 +222,7 @@ export const createReminderSweep = (deps: SweepDeps) => {
         // The batch shares one lease and a slow Slack could outlast it: renew this row's
         // lease just before its delivery, and only while it is still ours. If it ran out
         // and another sweep took the row, that sweep delivers it, not this one.
-        const renewed = await reminders.renewClaim(
-          db,
-          keyOf(row),
-          leaseUntil,
-          new Date(clock.now().getTime() + leaseMs),
-        );
+        const renewed = await reminders.renewClaim(db, keyOf(row), row.claimedUntil!, leaseMs);
         if (!renewed) {
           summary.overtaken += 1;
           continue;
@@ -239,7 +234,8 @@ export const createReminderSweep = (deps: SweepDeps) => {
       const untried = batch.slice(index).map(keyOf);
       if (untried.length > 0) {
         // Slack said "slow down" (or we are stopping): hand the rest back for a later sweep.
-        await reminders.release(db, untried, leaseUntil, new Date(clock.now().getTime() + (pauseMs ?? 0)));
+        const heldUntil = batch[0]!.claimedUntil!;
+        await reminders.release(db, untried, heldUntil, new Date(clock.now().getTime() + (pauseMs ?? 0)));
         summary.released += untried.length;
       }
       if (pauseMs !== undefined || batch.length < limit) break;

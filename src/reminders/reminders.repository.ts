@@ -7,6 +7,9 @@
  *   `api_tokens_active_expiry_idx` (a range on expires_at among unrevoked tokens).
  * - `claim`: takes a lease on a batch of due rows with FOR UPDATE SKIP LOCKED, so that
  *   concurrent sweeps get disjoint batches; a crashed instance's lease simply runs out.
+ *   Leases are set and compared with the database's clock (`now()`), never an instance's:
+ *   two instances whose clocks disagree still agree on whose lease is live. The injected
+ *   clock only decides which reminder is due (`next_attempt_at`, the windows).
  * - `complete` / `retry` / `release`: one short statement each, never across a Slack call.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
@@ -43,6 +46,16 @@ const DAY_SECONDS = 86_400;
 /** A timestamp parameter for raw SQL: postgres.js (as drizzle sets it up) only takes strings there. */
 export const at = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
+/**
+ * The end of a lease starting now, by the database's clock. Cut to milliseconds so that the
+ * value a claim returns (a JS Date) compares equal to the stored one when it is renewed.
+ */
+const leaseEnd = (leaseMs: number): SQL =>
+  sql`date_trunc('milliseconds', now()) + make_interval(secs => ${Math.max(1, Math.round(leaseMs)) / 1000})`;
+
+/** A lease that is still running, by the database's clock. */
+const leaseLive = (): SQL => sql`${rd.claimedUntil} >= now()`;
+
 export const createRemindersRepository = () => {
   /**
    * The scheduling statement. The CASE picks the nearest open window per token (windows
@@ -78,7 +91,7 @@ export const createRemindersRepository = () => {
       returning token_id`;
   };
 
-  const claimQuery = (now: Date, leaseUntil: Date, limit: number) => {
+  const claimQuery = (now: Date, leaseMs: number, limit: number) => {
     const due = (executor: Executor) =>
       executor
         .select({ tokenId: rd.tokenId, kind: rd.kind })
@@ -87,7 +100,7 @@ export const createRemindersRepository = () => {
           and(
             eq(rd.status, 'pending'),
             lte(rd.nextAttemptAt, now),
-            or(isNull(rd.claimedUntil), lt(rd.claimedUntil, now)),
+            or(isNull(rd.claimedUntil), lt(rd.claimedUntil, sql`now()`)),
           ),
         )
         .orderBy(asc(rd.nextAttemptAt))
@@ -96,7 +109,7 @@ export const createRemindersRepository = () => {
     return (executor: Executor) =>
       executor
         .update(rd)
-        .set({ claimedUntil: leaseUntil, attempts: sql`${rd.attempts} + 1` })
+        .set({ claimedUntil: leaseEnd(leaseMs), attempts: sql`${rd.attempts} + 1` })
         .where(and(sql`(${rd.tokenId}, ${rd.kind}) in ${due(executor)}`, eq(rd.status, 'pending')))
         .returning();
   };
@@ -117,17 +130,20 @@ export const createRemindersRepository = () => {
 
     /** The claim statement, for EXPLAIN in tests and the benchmark. */
     claimStatement: (executor: Executor, now: Date, limit: number): SQL =>
-      claimQuery(now, new Date(now.getTime() + 60_000), limit)(executor).getSQL(),
+      claimQuery(now, 60_000, limit)(executor).getSQL(),
 
     /** The token lookup statement, for EXPLAIN. */
     tokensWithOwnersStatement: (executor: Executor, tokenIds: readonly string[]): SQL =>
       tokensWithOwnersQuery(executor, tokenIds).getSQL(),
 
-    /** Leases up to `limit` due rows to the caller until `leaseUntil`. */
+    /**
+     * Leases up to `limit` rows due at `now` (the injected clock) to the caller for `leaseMs`
+     * (the database's clock); the rows come back with the lease's end in `claimedUntil`.
+     */
     claim: async (
       executor: Executor,
-      options: { now: Date; leaseUntil: Date; limit: number },
-    ): Promise<ReminderDelivery[]> => claimQuery(options.now, options.leaseUntil, options.limit)(executor),
+      options: { now: Date; leaseMs: number; limit: number },
+    ): Promise<ReminderDelivery[]> => claimQuery(options.now, options.leaseMs, options.limit)(executor),
 
     /** The tokens and owners behind claimed rows (by primary key). */
     tokensWithOwners: async (
@@ -194,21 +210,22 @@ export const createRemindersRepository = () => {
     },
 
     /**
-     * Extends this caller's lease on one row, only if it is still the lease it took
-     * (`heldUntil`). False means the lease ran out and another sweep has the row now.
+     * Extends this caller's lease on one row by `leaseMs` from now (database time), only if
+     * it is still the lease it took (`heldUntil`) and that lease has not run out. False
+     * means it ran out: another sweep may have the row now, or may take it any moment.
      */
     renewClaim: async (
       executor: Executor,
       key: DeliveryKey,
       heldUntil: Date,
-      until: Date,
-    ): Promise<boolean> => {
-      const rows = await executor
+      leaseMs: number,
+    ): Promise<Date | undefined> => {
+      const [row] = await executor
         .update(rd)
-        .set({ claimedUntil: until })
-        .where(and(keyMatches([key]), eq(rd.status, 'pending'), eq(rd.claimedUntil, heldUntil)))
-        .returning({ tokenId: rd.tokenId });
-      return rows.length > 0;
+        .set({ claimedUntil: leaseEnd(leaseMs) })
+        .where(and(keyMatches([key]), eq(rd.status, 'pending'), eq(rd.claimedUntil, heldUntil), leaseLive()))
+        .returning({ claimedUntil: rd.claimedUntil });
+      return row?.claimedUntil ?? undefined;
     },
 
     /**

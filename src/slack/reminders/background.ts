@@ -22,7 +22,7 @@ export const FEED_MAX_INTERVAL_SECONDS = 15;
 
 export type BackgroundConfig = Pick<
   Config,
-  'slackBotToken' | 'slackApiUrl' | 'adminChannelId' | 'reminderIntervalSeconds'
+  'slackBotToken' | 'slackApiUrl' | 'adminChannelId' | 'reminderIntervalSeconds' | 'reminderLeaseSeconds'
 >;
 
 export const createBackgroundDeliveries = (deps: {
@@ -42,7 +42,10 @@ export const createBackgroundDeliveries = (deps: {
     adminChannelId: config.adminChannelId,
     adminAddresses: () => services.reminders.adminSlackAddresses(),
   });
-  const sweep = services.reminders.createSweep(createSlackReminderNotifier({ client, admins }), { logger });
+  const sweep = services.reminders.createSweep(createSlackReminderNotifier({ client, admins }), {
+    logger,
+    leaseMs: config.reminderLeaseSeconds * 1000,
+  });
   const publisher = config.adminChannelId
     ? createSlackAuditFeedPublisher({ client, channelId: config.adminChannelId })
     : undefined;
