@@ -103,8 +103,8 @@ export type AuditEvent = typeof auditEvents.$inferSelect;
 
 /**
  * One row per (token, reminder kind). The primary key makes "sent exactly once" a
- * database fact; `claimed_until` and `next_attempt_at` let any instance pick up work
- * with `FOR UPDATE SKIP LOCKED` and retry after a crash or a Slack failure.
+ * database fact; `claimed_until`, `claim_id` and `next_attempt_at` let any instance pick
+ * up work with `FOR UPDATE SKIP LOCKED` and retry after a crash or a Slack failure.
  */
 export const reminderDeliveries = pgTable(
   'reminder_deliveries',
@@ -120,6 +120,11 @@ export const reminderDeliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: at('next_attempt_at').notNull(),
     claimedUntil: at('claimed_until'),
+    /**
+     * Who holds the lease: a fresh id per claim. Every later write for the row is
+     * conditional on it, so an instance that lost its lease cannot undo the new holder's.
+     */
+    claimId: uuid('claim_id'),
     lastError: text('last_error'),
     sentAt: at('sent_at'),
   },

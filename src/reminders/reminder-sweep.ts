@@ -26,7 +26,7 @@ import {
   type ReminderNotifier,
   type SweepSummary,
 } from './reminders.models.ts';
-import type { DeliveryKey, RemindersRepository } from './reminders.repository.ts';
+import type { ClaimKey, RemindersRepository } from './reminders.repository.ts';
 
 export const REMINDER_ACTOR_LABEL = 'system:reminders';
 
@@ -60,9 +60,14 @@ export interface SweepControl {
 
 type Claimed = { row: ReminderDelivery; found: { token: ApiToken; owner: User } | undefined };
 
-type Result = 'sent' | 'escalated' | 'skipped' | 'retried';
+type Result = 'sent' | 'escalated' | 'skipped' | 'retried' | 'lost';
 
-const keyOf = (row: ReminderDelivery): DeliveryKey => ({ tokenId: row.tokenId, kind: row.kind });
+/** The row as this sweep's claim holds it: every write for it is conditional on the claim id. */
+const claimOf = (row: ReminderDelivery): ClaimKey => ({
+  tokenId: row.tokenId,
+  kind: row.kind,
+  claimId: row.claimId ?? '',
+});
 
 /** A notifier that throws is treated like a transient failure: the row is retried. */
 const attempt = async (call: () => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> => {
@@ -79,17 +84,31 @@ export const createReminderSweep = (deps: SweepDeps) => {
   const maxPerSweep = deps.maxPerSweep ?? 500;
   const leaseMs = deps.leaseMs ?? 120_000;
 
+  /**
+   * The lease ran out and another claim has the row: whatever this sweep found out is
+   * dropped, and the new holder decides (it sees an attempt in doubt and looks first).
+   */
+  const lostLease = (row: ReminderDelivery, outcome: string): { result: Result } => {
+    deps.logger?.warn('reminder lease lost before its outcome was recorded; outcome discarded', {
+      tokenId: row.tokenId,
+      kind: row.kind,
+      outcome,
+    });
+    return { result: 'lost' };
+  };
+
+  /** Records the final state; false when this claim no longer holds the row. */
   const finish = async (
     claimed: Claimed,
     status: 'sent' | 'escalated' | 'skipped',
     extra: { error?: string; reason?: EscalationReason } = {},
-  ): Promise<void> => {
+  ): Promise<boolean> => {
     const { row, found } = claimed;
     const at = clock.now();
-    await db.transaction(async (tx) => {
-      const changed = await reminders.complete(tx, keyOf(row), { status, at, error: extra.error ?? null });
+    return db.transaction(async (tx) => {
+      const changed = await reminders.complete(tx, claimOf(row), { status, at, error: extra.error ?? null });
       // Skips are bookkeeping, not events anyone acts on; sends and escalations are audited.
-      if (!changed || status === 'skipped' || !found) return;
+      if (!changed || status === 'skipped' || !found) return changed;
       await audit.record(tx, {
         at,
         actorId: null,
@@ -105,15 +124,21 @@ export const createReminderSweep = (deps: SweepDeps) => {
             : {}),
         },
       });
+      return true;
     });
   };
 
-  const retry = async (row: ReminderDelivery, outcome: Extract<DeliveryOutcome, { ok: false }>) => {
+  /** Gives the row back for a later attempt; false when this claim no longer holds it. */
+  const retry = async (
+    row: ReminderDelivery,
+    outcome: Extract<DeliveryOutcome, { ok: false }>,
+  ): Promise<boolean> => {
     const delay = retryDelayMs(row.attempts, outcome.retryAfterMs);
-    await reminders.retry(db, keyOf(row), {
+    const ours = await reminders.retry(db, claimOf(row), {
       nextAttemptAt: new Date(clock.now().getTime() + delay),
       error: outcome.error,
     });
+    if (!ours) return false;
     deps.logger?.warn('reminder delivery failed; will retry', {
       tokenId: row.tokenId,
       kind: row.kind,
@@ -121,6 +146,7 @@ export const createReminderSweep = (deps: SweepDeps) => {
       error: outcome.error,
       retryInMs: delay,
     });
+    return true;
   };
 
   /** Delivers one claimed row; returns what happened and, on a rate limit, how long to pause. */
@@ -132,13 +158,13 @@ export const createReminderSweep = (deps: SweepDeps) => {
     const now = clock.now();
     // Checked at claim time, not only when scheduled: the token may have been revoked since.
     if (!found || found.token.revokedAt || found.owner.deactivatedAt) {
-      await finish(claimed, 'skipped', { error: !found ? 'token_missing' : 'token_revoked' });
-      return { result: 'skipped' };
+      const ours = await finish(claimed, 'skipped', { error: !found ? 'token_missing' : 'token_revoked' });
+      return ours ? { result: 'skipped' } : lostLease(row, 'skipped');
     }
     // A nearer window has opened while this row waited (retries, downtime): the nearer one wins.
     if (currentKind(found.token.expiresAt, now, offsets) !== (row.kind as ReminderKind)) {
-      await finish(claimed, 'skipped', { error: 'superseded' });
-      return { result: 'skipped' };
+      const ours = await finish(claimed, 'skipped', { error: 'superseded' });
+      return ours ? { result: 'skipped' } : lostLease(row, 'superseded');
     }
     const reminder: Reminder = {
       kind: row.kind as ReminderKind,
@@ -157,11 +183,10 @@ export const createReminderSweep = (deps: SweepDeps) => {
     if (to.length > 0) {
       const outcome = await attempt(() => notifier.remindOwner(to, reminder));
       if (outcome.ok) {
-        await finish(claimed, 'sent');
-        return { result: 'sent' };
+        return (await finish(claimed, 'sent')) ? { result: 'sent' } : lostLease(row, 'sent');
       }
       if (!outcome.permanent) {
-        await retry(row, outcome);
+        if (!(await retry(row, outcome))) return lostLease(row, `failed: ${outcome.error}`);
         return { result: 'retried', ...(outcome.retryAfterMs ? { pauseMs: outcome.retryAfterMs } : {}) };
       }
       reason = { kind: 'slack_error', error: outcome.error };
@@ -169,14 +194,14 @@ export const createReminderSweep = (deps: SweepDeps) => {
 
     const escalated = await attempt(() => notifier.escalate(reminder, reason));
     if (escalated.ok) {
-      await finish(claimed, 'escalated', {
+      const ours = await finish(claimed, 'escalated', {
         reason,
         error: reason.kind === 'slack_error' ? reason.error : reason.kind,
       });
-      return { result: 'escalated' };
+      return ours ? { result: 'escalated' } : lostLease(row, 'escalated');
     }
     if (!escalated.permanent) {
-      await retry(row, escalated);
+      if (!(await retry(row, escalated))) return lostLease(row, `escalation failed: ${escalated.error}`);
       return { result: 'retried', ...(escalated.retryAfterMs ? { pauseMs: escalated.retryAfterMs } : {}) };
     }
     deps.logger?.error('reminder could not reach the owner nor any admin', {
@@ -184,8 +209,8 @@ export const createReminderSweep = (deps: SweepDeps) => {
       kind: row.kind,
       error: escalated.error,
     });
-    await finish(claimed, 'skipped', { error: `undeliverable: ${escalated.error}` });
-    return { result: 'skipped' };
+    const ours = await finish(claimed, 'skipped', { error: `undeliverable: ${escalated.error}` });
+    return ours ? { result: 'skipped' } : lostLease(row, 'undeliverable');
   };
 
   const run = async (control: SweepControl = {}): Promise<SweepSummary> => {
@@ -222,7 +247,7 @@ export const createReminderSweep = (deps: SweepDeps) => {
         // The batch shares one lease and a slow Slack could outlast it: renew this row's
         // lease just before its delivery, and only while it is still ours. If it ran out
         // and another sweep took the row, that sweep delivers it, not this one.
-        const renewed = await reminders.renewClaim(db, keyOf(row), row.claimedUntil!, leaseMs);
+        const renewed = await reminders.renewClaim(db, claimOf(row), leaseMs);
         if (!renewed) {
           summary.overtaken += 1;
           continue;
@@ -231,11 +256,10 @@ export const createReminderSweep = (deps: SweepDeps) => {
         summary[outcome.result] += 1;
         pauseMs = outcome.pauseMs;
       }
-      const untried = batch.slice(index).map(keyOf);
+      const untried = batch.slice(index).map(claimOf);
       if (untried.length > 0) {
         // Slack said "slow down" (or we are stopping): hand the rest back for a later sweep.
-        const heldUntil = batch[0]!.claimedUntil!;
-        await reminders.release(db, untried, heldUntil, new Date(clock.now().getTime() + (pauseMs ?? 0)));
+        await reminders.release(db, untried, new Date(clock.now().getTime() + (pauseMs ?? 0)));
         summary.released += untried.length;
       }
       if (pauseMs !== undefined || batch.length < limit) break;

@@ -65,6 +65,8 @@ export interface SweepSummary {
   released: number;
   /** Claimed, but the lease ran out before its turn and another sweep has it now. */
   overtaken: number;
+  /** Tried, but the lease was gone when the outcome was written: discarded, the new holder decides. */
+  lost: number;
   durationMs: number;
 }
 
@@ -77,11 +79,13 @@ export const emptySummary = (): SweepSummary => ({
   retried: 0,
   released: 0,
   overtaken: 0,
+  lost: 0,
   durationMs: 0,
 });
 
 export const describeSummary = (s: SweepSummary): string =>
   `reminders: ${s.sent} sent, ${s.escalated} escalated, ${s.skipped} skipped, ${s.retried} to retry` +
   ` (${s.scheduled} newly due, ${s.claimed} claimed${s.released > 0 ? `, ${s.released} handed back` : ''}` +
-  `${s.overtaken > 0 ? `, ${s.overtaken} taken over by another sweep` : ''})` +
+  `${s.overtaken > 0 ? `, ${s.overtaken} taken over by another sweep` : ''}` +
+  `${s.lost > 0 ? `, ${s.lost} outcome(s) discarded after losing the lease` : ''})` +
   ` in ${s.durationMs} ms`;

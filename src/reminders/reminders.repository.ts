@@ -11,6 +11,9 @@
  *   two instances whose clocks disagree still agree on whose lease is live. The injected
  *   clock only decides which reminder is due (`next_attempt_at`, the windows).
  * - `complete` / `retry` / `release`: one short statement each, never across a Slack call.
+ *   Each claim gets a fresh `claim_id` and every later write for the row is conditional on
+ *   it (fencing): an instance that lost its lease finds its write refused, however late it
+ *   comes, and cannot clear or overwrite the new holder's lease or outcome.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
@@ -34,6 +37,11 @@ export interface DeliveryKey {
   kind: string;
 }
 
+/** A row as one claim holds it. */
+export interface ClaimKey extends DeliveryKey {
+  claimId: string;
+}
+
 /** Rows of a raw `execute`, whichever driver produced them. */
 const rowsOf = <T>(result: unknown): T[] =>
   (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
@@ -41,20 +49,21 @@ const rowsOf = <T>(result: unknown): T[] =>
 const keyMatches = (keys: readonly DeliveryKey[]): SQL =>
   or(...keys.map((k) => and(eq(rd.tokenId, k.tokenId), eq(rd.kind, k.kind))))!;
 
+/** The rows, only while the given claims still hold them. */
+const heldBy = (claims: readonly ClaimKey[]): SQL =>
+  and(
+    eq(rd.status, 'pending'),
+    or(...claims.map((k) => and(eq(rd.tokenId, k.tokenId), eq(rd.kind, k.kind), eq(rd.claimId, k.claimId)))),
+  )!;
+
 const DAY_SECONDS = 86_400;
 
 /** A timestamp parameter for raw SQL: postgres.js (as drizzle sets it up) only takes strings there. */
 export const at = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
-/**
- * The end of a lease starting now, by the database's clock. Cut to milliseconds so that the
- * value a claim returns (a JS Date) compares equal to the stored one when it is renewed.
- */
+/** The end of a lease starting now, by the database's clock. */
 const leaseEnd = (leaseMs: number): SQL =>
-  sql`date_trunc('milliseconds', now()) + make_interval(secs => ${Math.max(1, Math.round(leaseMs)) / 1000})`;
-
-/** A lease that is still running, by the database's clock. */
-const leaseLive = (): SQL => sql`${rd.claimedUntil} >= now()`;
+  sql`now() + make_interval(secs => ${Math.max(1, Math.round(leaseMs)) / 1000})`;
 
 export const createRemindersRepository = () => {
   /**
@@ -109,7 +118,11 @@ export const createRemindersRepository = () => {
     return (executor: Executor) =>
       executor
         .update(rd)
-        .set({ claimedUntil: leaseEnd(leaseMs), attempts: sql`${rd.attempts} + 1` })
+        .set({
+          claimedUntil: leaseEnd(leaseMs),
+          claimId: sql`gen_random_uuid()`,
+          attempts: sql`${rd.attempts} + 1`,
+        })
         .where(and(sql`(${rd.tokenId}, ${rd.kind}) in ${due(executor)}`, eq(rd.status, 'pending')))
         .returning();
   };
@@ -138,7 +151,7 @@ export const createRemindersRepository = () => {
 
     /**
      * Leases up to `limit` rows due at `now` (the injected clock) to the caller for `leaseMs`
-     * (the database's clock); the rows come back with the lease's end in `claimedUntil`.
+     * (the database's clock); each row comes back with its new `claimId`.
      */
     claim: async (
       executor: Executor,
@@ -176,12 +189,13 @@ export const createRemindersRepository = () => {
     },
 
     /**
-     * Final state for a pending row. Returns false when the row was no longer pending
-     * (another instance finished it), so the caller writes no second audit event.
+     * Final state for a row this claim still holds. Returns false when it no longer does
+     * (the lease ran out and another claim took the row, or finished it), so the caller
+     * discards its outcome and writes no audit event.
      */
     complete: async (
       executor: Executor,
-      key: DeliveryKey,
+      key: ClaimKey,
       change: { status: 'sent' | 'escalated' | 'skipped'; at: Date; error?: string | null },
     ): Promise<boolean> => {
       const rows = await executor
@@ -192,56 +206,60 @@ export const createRemindersRepository = () => {
           claimedUntil: null,
           lastError: change.error ?? null,
         })
-        .where(and(keyMatches([key]), eq(rd.status, 'pending')))
+        .where(heldBy([key]))
         .returning({ tokenId: rd.tokenId });
       return rows.length > 0;
     },
 
-    /** Gives the row back with a later attempt time. */
-    retry: async (executor: Executor, key: DeliveryKey, change: { nextAttemptAt: Date; error: string }) => {
-      await executor
+    /** Gives a row this claim holds back with a later attempt time; false when it no longer holds it. */
+    retry: async (
+      executor: Executor,
+      key: ClaimKey,
+      change: { nextAttemptAt: Date; error: string },
+    ): Promise<boolean> => {
+      const rows = await executor
         .update(rd)
         .set({
           nextAttemptAt: change.nextAttemptAt,
           claimedUntil: null,
+          claimId: null,
           lastError: change.error.slice(0, 500),
         })
-        .where(and(keyMatches([key]), eq(rd.status, 'pending')));
+        .where(heldBy([key]))
+        .returning({ tokenId: rd.tokenId });
+      return rows.length > 0;
     },
 
     /**
-     * Extends this caller's lease on one row by `leaseMs` from now (database time), only if
-     * it is still the lease it took (`heldUntil`) and that lease has not run out. False
-     * means it ran out: another sweep may have the row now, or may take it any moment.
+     * Extends this claim's lease on one row by `leaseMs` from now (database time), only
+     * while the claim still holds the row. False means another claim took it over.
      */
-    renewClaim: async (
-      executor: Executor,
-      key: DeliveryKey,
-      heldUntil: Date,
-      leaseMs: number,
-    ): Promise<Date | undefined> => {
-      const [row] = await executor
+    renewClaim: async (executor: Executor, key: ClaimKey, leaseMs: number): Promise<boolean> => {
+      const rows = await executor
         .update(rd)
         .set({ claimedUntil: leaseEnd(leaseMs) })
-        .where(and(keyMatches([key]), eq(rd.status, 'pending'), eq(rd.claimedUntil, heldUntil), leaseLive()))
-        .returning({ claimedUntil: rd.claimedUntil });
-      return row?.claimedUntil ?? undefined;
+        .where(heldBy([key]))
+        .returning({ tokenId: rd.tokenId });
+      return rows.length > 0;
     },
 
     /**
-     * Hands claimed rows back untried (the claim's attempt is not counted); only rows still
-     * under this caller's lease, so a row another sweep took over is left alone.
+     * Hands claimed rows back untried (the claim's attempt is not counted); only rows these
+     * claims still hold, so a row another sweep took over is left alone.
      */
-    release: async (executor: Executor, keys: readonly DeliveryKey[], heldUntil: Date, notBefore: Date) => {
-      if (keys.length === 0) return;
-      await executor
+    release: async (executor: Executor, keys: readonly ClaimKey[], notBefore: Date): Promise<number> => {
+      if (keys.length === 0) return 0;
+      const rows = await executor
         .update(rd)
         .set({
           claimedUntil: null,
+          claimId: null,
           attempts: sql`greatest(${rd.attempts} - 1, 0)`,
           nextAttemptAt: sql`greatest(${rd.nextAttemptAt}, ${at(notBefore)})`,
         })
-        .where(and(keyMatches(keys), eq(rd.status, 'pending'), eq(rd.claimedUntil, heldUntil)));
+        .where(heldBy(keys))
+        .returning({ tokenId: rd.tokenId });
+      return rows.length;
     },
 
     /** When this token's renewal was last requested after `since`, if it was. */

@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/shared/clock.ts';
 import {
   deliveryRows,
   dmsAt,
+  leasesLapsed,
   MINUTE,
   newToken,
   slackPerson,
@@ -55,5 +56,31 @@ describe(`reminder leases between two instances on ${engineName()}`, () => {
     await b.app.runReminderSweep();
     expect(dmsAt(fake, summary.id)).toHaveLength(1);
     expect(await deliveryRows(a.handle, summary.id)).toMatchObject([{ status: 'sent', attempts: 1 }]);
+  });
+
+  test("a sweep that lost its lease cannot clear the new holder's: its late outcome is discarded and logged", async () => {
+    // A's lease is one second, so that it runs out while A waits on Slack.
+    await instances({ envA: { REMINDER_LEASE_SECONDS: '1' } });
+    const owner = await slackPerson(a, { slackUserId: 'U0OWNER001', email: 'owner@example.com' });
+    const { summary } = await newToken(a, owner.id, { days: 7 });
+    const heldA = fake.holdNext('conversations.open', { status: 503 });
+    const runningA = a.app.runReminderSweep();
+    await heldA.arrived;
+    await leasesLapsed(a.handle);
+    // B takes the row over and is mid-delivery…
+    const heldB = fake.holdNext('conversations.open');
+    const runningB = b.app.runReminderSweep();
+    await heldB.arrived;
+    // …when A's Slack call finally fails. A's "retry later" must not touch B's lease.
+    heldA.release();
+    expect(await runningA).toMatchObject({ claimed: 1, retried: 0, lost: 1 });
+    expect(a.logs.some((l) => l.includes('lease lost') && l.includes(summary.id))).toBe(true);
+    // Had A cleared B's lease and set its backoff, this sweep would take the row and DM too.
+    a.clock.advance(31_000);
+    expect(await a.app.runReminderSweep()).toMatchObject({ claimed: 0 });
+    heldB.release();
+    expect(await runningB).toMatchObject({ claimed: 1, sent: 1 });
+    expect(dmsAt(fake, summary.id)).toHaveLength(1);
+    expect(await deliveryRows(a.handle, summary.id)).toMatchObject([{ status: 'sent', attempts: 2 }]);
   });
 });

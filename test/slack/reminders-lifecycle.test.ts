@@ -230,7 +230,7 @@ describe(`expiry reminders end to end on ${engineName()}`, () => {
       await h.waitFor(() => h.fake.callsTo('conversations.open').length === 1);
       // Meanwhile the batch's lease ran out and another instance claimed the second row.
       await h.handle.db.execute(
-        sql`update reminder_deliveries set claimed_until = now() + interval '1 hour' where token_id = ${second.summary.id}`,
+        sql`update reminder_deliveries set claimed_until = now() + interval '1 hour', claim_id = gen_random_uuid() where token_id = ${second.summary.id}`,
       );
       expect(await running).toMatchObject({ claimed: 2, sent: 1, overtaken: 1 });
       expect(dmsAt(h.fake, first.summary.id)).toHaveLength(1);
