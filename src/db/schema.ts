@@ -125,6 +125,12 @@ export const reminderDeliveries = pgTable(
      * conditional on it, so an instance that lost its lease cannot undo the new holder's.
      */
     claimId: uuid('claim_id'),
+    /**
+     * When (database time) the earliest send attempt whose outcome is unknown began: set
+     * before a delivery, cleared when its outcome is known. Still set when the row is
+     * claimed again means "maybe delivered": look in Slack before sending again.
+     */
+    attemptStartedAt: at('attempt_started_at'),
     lastError: text('last_error'),
     sentAt: at('sent_at'),
   },

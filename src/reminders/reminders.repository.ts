@@ -211,11 +211,15 @@ export const createRemindersRepository = () => {
       return rows.length > 0;
     },
 
-    /** Gives a row this claim holds back with a later attempt time; false when it no longer holds it. */
+    /**
+     * Gives a row this claim holds back with a later attempt time; false when it no longer
+     * holds it. `inDoubt`: the attempt may have been delivered (a timeout after the request
+     * went out), so its start stays recorded and the next claim looks in Slack first.
+     */
     retry: async (
       executor: Executor,
       key: ClaimKey,
-      change: { nextAttemptAt: Date; error: string },
+      change: { nextAttemptAt: Date; error: string; inDoubt: boolean },
     ): Promise<boolean> => {
       const rows = await executor
         .update(rd)
@@ -224,6 +228,7 @@ export const createRemindersRepository = () => {
           claimedUntil: null,
           claimId: null,
           lastError: change.error.slice(0, 500),
+          ...(change.inDoubt ? {} : { attemptStartedAt: null }),
         })
         .where(heldBy([key]))
         .returning({ tokenId: rd.tokenId });
@@ -231,13 +236,18 @@ export const createRemindersRepository = () => {
     },
 
     /**
-     * Extends this claim's lease on one row by `leaseMs` from now (database time), only
-     * while the claim still holds the row. False means another claim took it over.
+     * Just before a delivery: extends this claim's lease by `leaseMs` from now (database
+     * time) and records that a send attempt is starting (`attempt_started_at`, kept at the
+     * earliest attempt still in doubt). Only while the claim still holds the row; false
+     * means another claim took it over and this one must not send.
      */
-    renewClaim: async (executor: Executor, key: ClaimKey, leaseMs: number): Promise<boolean> => {
+    beginAttempt: async (executor: Executor, key: ClaimKey, leaseMs: number): Promise<boolean> => {
       const rows = await executor
         .update(rd)
-        .set({ claimedUntil: leaseEnd(leaseMs) })
+        .set({
+          claimedUntil: leaseEnd(leaseMs),
+          attemptStartedAt: sql`coalesce(${rd.attemptStartedAt}, now())`,
+        })
         .where(heldBy([key]))
         .returning({ tokenId: rd.tokenId });
       return rows.length > 0;
