@@ -180,6 +180,12 @@ export const SETTINGS = {
     parse: int(1, 3600),
     doc: 'How long a claimed reminder stays reserved for the instance delivering it, timed by the database clock; keep it well above one delivery (Slack calls time out after 10 s)',
   },
+  reminderMaxAttempts: {
+    env: 'REMINDER_MAX_ATTEMPTS',
+    default: '12',
+    parse: int(1, 1000),
+    doc: 'Delivery attempts per reminder before Tokendesk stops retrying and tells the admins instead (12 ≈ 5 hours of backoff)',
+  },
   introspectionSecret: {
     env: 'INTROSPECTION_SECRET',
     default: undefined,

@@ -57,7 +57,17 @@ export interface SweepOptions {
    * is never overtaken; a dead one's rows wait this long.
    */
   leaseMs?: number;
+  /**
+   * Attempts (claims that tried to deliver) after which a failure that is not permanent is
+   * no longer retried: the owner is given up on and the admins are told, or, when they
+   * cannot be reached either, the reminder is set aside with an error in the log. Without
+   * it a broken bot token or a missing scope would be retried forever.
+   */
+  maxAttempts?: number;
 }
+
+/** REMINDER_MAX_ATTEMPTS' default: with the backoff (30 s doubling to 1 h) about five hours. */
+export const DEFAULT_MAX_ATTEMPTS = 12;
 
 export interface SweepDeps extends SweepOptions {
   db: Database;
@@ -115,6 +125,14 @@ const lookUp = async (call: () => Promise<DeliveryLookup>): Promise<DeliveryLook
   }
 };
 
+/** How an escalation's reason is audited. */
+const auditReason = (reason: EscalationReason): Record<string, unknown> => {
+  if (reason.kind === 'slack_error') return { reason: reason.error };
+  if (reason.kind === 'gave_up')
+    return { reason: 'gave_up', attempts: reason.attempts, lastError: reason.error };
+  return { reason: reason.kind };
+};
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const createReminderSweep = (deps: SweepDeps) => {
@@ -122,7 +140,11 @@ export const createReminderSweep = (deps: SweepDeps) => {
   const batchSize = deps.batchSize ?? 25;
   const maxPerSweep = deps.maxPerSweep ?? 500;
   const leaseMs = deps.leaseMs ?? 120_000;
+  const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   let historyWarned = false;
+
+  /** This claim was the last attempt the cap allows. */
+  const exhausted = (row: ReminderDelivery) => row.attempts >= maxAttempts;
 
   /**
    * The lease ran out and another claim has the row: whatever this sweep found out is
@@ -192,9 +214,7 @@ export const createReminderSweep = (deps: SweepDeps) => {
           details: {
             kind: row.kind,
             name: found.token.name,
-            ...(extra.reason
-              ? { reason: extra.reason.kind === 'slack_error' ? extra.reason.error : extra.reason.kind }
-              : {}),
+            ...(extra.reason ? auditReason(extra.reason) : {}),
             ...(extra.recovered ? { foundInSlack: true } : {}),
           },
         });
@@ -257,7 +277,7 @@ export const createReminderSweep = (deps: SweepDeps) => {
         ? { result: 'sent', recovered: true }
         : lostLease(row, 'found delivered');
     }
-    if (lookup.kind === 'failed') {
+    if (lookup.kind === 'failed' && !exhausted(row)) {
       // Guessing "not delivered" could send it twice: look again on a later sweep.
       const outcome: Failure = {
         ok: false,
@@ -266,6 +286,14 @@ export const createReminderSweep = (deps: SweepDeps) => {
         retryAfterMs: lookup.retryAfterMs,
       };
       return retried(row, deadline, outcome, true);
+    }
+    if (lookup.kind === 'failed') {
+      // Out of attempts: an answer that never comes counts as "cannot tell", and it is sent.
+      deps.logger?.warn('could not look for an earlier attempt in Slack; sending the reminder again', {
+        tokenId: row.tokenId,
+        kind: row.kind,
+        error: lookup.error,
+      });
     }
     if (lookup.kind === 'unavailable' && !historyWarned) {
       historyWarned = true;
@@ -320,26 +348,48 @@ export const createReminderSweep = (deps: SweepDeps) => {
       if (outcome.ok) {
         return (await finish(claimed, deadline, 'sent')) ? { result: 'sent' } : lostLease(row, 'sent');
       }
-      if (!outcome.permanent) return retried(row, deadline, outcome, outcome.maybeDelivered === true);
-      reason = { kind: 'slack_error', error: outcome.error };
+      if (!outcome.permanent && !exhausted(row)) {
+        return retried(row, deadline, outcome, outcome.maybeDelivered === true);
+      }
+      reason = outcome.permanent
+        ? { kind: 'slack_error', error: outcome.error }
+        : { kind: 'gave_up', attempts: row.attempts, error: outcome.error };
+      if (reason.kind === 'gave_up') {
+        deps.logger?.error('reminder delivery kept failing; giving up on the owner and telling the admins', {
+          tokenId: row.tokenId,
+          kind: row.kind,
+          attempts: row.attempts,
+          error: outcome.error,
+        });
+      }
     }
 
     const escalated = await attempt(() => notifier.escalate(reminder, reason));
     if (escalated.ok) {
       const ours = await finish(claimed, deadline, 'escalated', {
         reason,
-        error: reason.kind === 'slack_error' ? reason.error : reason.kind,
+        error:
+          reason.kind === 'slack_error'
+            ? reason.error
+            : reason.kind === 'gave_up'
+              ? `gave_up: ${reason.error}`
+              : reason.kind,
       });
       return ours ? { result: 'escalated' } : lostLease(row, 'escalated');
     }
     // The owner's DM failed for good, so their history holds nothing to look up next time.
-    if (!escalated.permanent) return retried(row, deadline, escalated, false);
+    if (!escalated.permanent && !exhausted(row)) return retried(row, deadline, escalated, false);
     deps.logger?.error('reminder could not reach the owner nor any admin', {
       tokenId: row.tokenId,
       kind: row.kind,
       error: escalated.error,
+      ...(escalated.permanent ? {} : { attempts: row.attempts, gaveUp: true }),
     });
-    const ours = await finish(claimed, deadline, 'skipped', { error: `undeliverable: ${escalated.error}` });
+    const ours = await finish(claimed, deadline, 'skipped', {
+      error: escalated.permanent
+        ? `undeliverable: ${escalated.error}`
+        : `undeliverable: gave up after ${row.attempts} attempts: ${escalated.error}`,
+    });
     return ours ? { result: 'skipped' } : lostLease(row, 'undeliverable');
   };
 

@@ -50,8 +50,14 @@ export type DeliveryOutcome =
 
 export const DELIVERED: DeliveryOutcome = { ok: true };
 
-/** Why the admins are told instead of the owner. */
-export type EscalationReason = { kind: 'no_slack_identity' } | { kind: 'slack_error'; error: string };
+/**
+ * Why the admins are told instead of the owner: no Slack account, a DM Slack refused for
+ * good, or one that kept failing until the attempt cap (REMINDER_MAX_ATTEMPTS).
+ */
+export type EscalationReason =
+  | { kind: 'no_slack_identity' }
+  | { kind: 'slack_error'; error: string }
+  | { kind: 'gave_up'; attempts: number; error: string };
 
 /**
  * Whether an earlier attempt whose outcome is unknown did reach the owner. `unavailable`:

@@ -22,7 +22,12 @@ export const FEED_MAX_INTERVAL_SECONDS = 15;
 
 export type BackgroundConfig = Pick<
   Config,
-  'slackBotToken' | 'slackApiUrl' | 'adminChannelId' | 'reminderIntervalSeconds' | 'reminderLeaseSeconds'
+  | 'slackBotToken'
+  | 'slackApiUrl'
+  | 'adminChannelId'
+  | 'reminderIntervalSeconds'
+  | 'reminderLeaseSeconds'
+  | 'reminderMaxAttempts'
 >;
 
 export const createBackgroundDeliveries = (deps: {
@@ -45,6 +50,7 @@ export const createBackgroundDeliveries = (deps: {
   const sweep = services.reminders.createSweep(createSlackReminderNotifier({ client, admins }), {
     logger,
     leaseMs: config.reminderLeaseSeconds * 1000,
+    maxAttempts: config.reminderMaxAttempts,
   });
   const publisher = config.adminChannelId
     ? createSlackAuditFeedPublisher({ client, channelId: config.adminChannelId })

@@ -18,11 +18,16 @@ const REASONS: Record<string, string> = {
   channel_not_found: 'Slack could not open a DM with them',
 };
 
-export const escalationReasonText = (reason: EscalationReason): string =>
-  reason.kind === 'no_slack_identity'
-    ? (REASONS.no_slack_identity as string)
-    : (REASONS[reason.error] ??
-      `Slack refused the DM (${reason.error.replace(/[^a-z0-9_]/gi, '').slice(0, 60)})`);
+/** An error code as it may appear in a message: letters, digits and underscores only. */
+const code = (error: string) => error.replace(/[^a-z0-9_]/gi, '').slice(0, 60);
+
+export const escalationReasonText = (reason: EscalationReason): string => {
+  if (reason.kind === 'no_slack_identity') return REASONS.no_slack_identity as string;
+  if (reason.kind === 'gave_up') {
+    return `the DM kept failing and Tokendesk gave up after ${reason.attempts} attempts (last error: ${code(reason.error)}); check the Slack app's token and scopes`;
+  }
+  return REASONS[reason.error] ?? `Slack refused the DM (${code(reason.error)})`;
+};
 
 export const reminderEscalation = (reminder: Reminder, reason: EscalationReason): SlackMessage => {
   const { token, owner } = reminder;
