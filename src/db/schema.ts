@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -131,6 +132,12 @@ export const reminderDeliveries = pgTable(
      * claimed again means "maybe delivered": look in Slack before sending again.
      */
     attemptStartedAt: at('attempt_started_at'),
+    /**
+     * While an attempt is in doubt and Slack will not show the DM history, the reminder is
+     * sent again once, blind; this marks that such a resend began and may have landed, so
+     * that it is never sent a third time.
+     */
+    resentUnverified: boolean('resent_unverified').notNull().default(false),
     lastError: text('last_error'),
     sentAt: at('sent_at'),
   },

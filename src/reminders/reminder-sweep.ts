@@ -14,7 +14,8 @@
  * Slack, and the DM carries message metadata naming the reminder. A row claimed again
  * with an attempt still in doubt is looked up in the owner's DM history first, and marked
  * sent without a second DM if it is there. Only when Slack will not show the history
- * (no im:history scope) is it sent again: at most one duplicate, logged.
+ * (no im:history scope) is it sent again, blind, and only once: at most one duplicate,
+ * logged. (Should that resend go unanswered too, it is not sent a third time.)
  */
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { Database } from '../db/client.ts';
@@ -97,6 +98,17 @@ interface Delivered {
 }
 
 type Failure = Extract<DeliveryOutcome, { ok: false }>;
+
+/**
+ * What a retry keeps of an attempt in doubt: `inDoubt` keeps its start (the next claim
+ * looks in Slack first), `resentUnverified` that a blind resend may have landed.
+ */
+interface Doubt {
+  inDoubt: boolean;
+  resentUnverified: boolean;
+}
+
+const NO_DOUBT: Doubt = { inDoubt: false, resentUnverified: false };
 
 /** The row as this sweep's claim holds it: every write for it is conditional on the claim id. */
 const claimOf = (row: ReminderDelivery): ClaimKey => ({
@@ -228,14 +240,14 @@ export const createReminderSweep = (deps: SweepDeps) => {
     row: ReminderDelivery,
     deadline: number,
     outcome: Failure,
-    inDoubt: boolean,
+    doubt: Doubt,
   ): Promise<boolean> => {
     const delay = retryDelayMs(row.attempts, outcome.retryAfterMs);
     const ours = await withWriteRetries(row, deadline, () =>
       reminders.retry(db, claimOf(row), {
         nextAttemptAt: new Date(clock.now().getTime() + delay),
         error: outcome.error,
-        inDoubt,
+        ...doubt,
       }),
     );
     if (!ours) return false;
@@ -245,19 +257,20 @@ export const createReminderSweep = (deps: SweepDeps) => {
       attempts: row.attempts,
       error: outcome.error,
       retryInMs: delay,
-      ...(inDoubt ? { maybeDelivered: true } : {}),
+      ...(doubt.inDoubt ? { maybeDelivered: true } : {}),
     });
     return true;
   };
 
-  const retried = async (row: ReminderDelivery, deadline: number, outcome: Failure, inDoubt: boolean) =>
-    (await retry(row, deadline, outcome, inDoubt))
+  const retried = async (row: ReminderDelivery, deadline: number, outcome: Failure, doubt: Doubt) =>
+    (await retry(row, deadline, outcome, doubt))
       ? { result: 'retried' as const, ...(outcome.retryAfterMs ? { pauseMs: outcome.retryAfterMs } : {}) }
       : lostLease(row, `failed: ${outcome.error}`);
 
   /**
-   * An earlier attempt began and its outcome is unknown: was it delivered? Undefined means
-   * "no, or cannot tell: send"; otherwise what to report instead of sending.
+   * An earlier attempt began and its outcome is unknown: was it delivered? Either what to
+   * report instead of sending, or how to send: `blind` when Slack could not tell (no
+   * im:history), so that this send may be a duplicate and must be the last blind one.
    */
   const settleDoubt = async (
     claimed: Claimed,
@@ -265,7 +278,7 @@ export const createReminderSweep = (deps: SweepDeps) => {
     to: readonly SlackAddress[],
     reminder: Reminder,
     since: Date,
-  ): Promise<Delivered | undefined> => {
+  ): Promise<{ report: Delivered } | { blind: boolean }> => {
     const { row } = claimed;
     const lookup = await lookUp(() => notifier.findDelivered(to, reminder, since));
     if (lookup.kind === 'found') {
@@ -273,10 +286,11 @@ export const createReminderSweep = (deps: SweepDeps) => {
         tokenId: row.tokenId,
         kind: row.kind,
       });
-      return (await finish(claimed, deadline, 'sent', { recovered: true }))
-        ? { result: 'sent', recovered: true }
-        : lostLease(row, 'found delivered');
+      const ours = await finish(claimed, deadline, 'sent', { recovered: true });
+      return { report: ours ? { result: 'sent', recovered: true } : lostLease(row, 'found delivered') };
     }
+    // Slack's history says the earlier attempt never landed: send as if for the first time.
+    if (lookup.kind === 'not_found') return { blind: false };
     if (lookup.kind === 'failed' && !exhausted(row)) {
       // Guessing "not delivered" could send it twice: look again on a later sweep.
       const outcome: Failure = {
@@ -285,15 +299,12 @@ export const createReminderSweep = (deps: SweepDeps) => {
         error: `history_${lookup.error}`,
         retryAfterMs: lookup.retryAfterMs,
       };
-      return retried(row, deadline, outcome, true);
-    }
-    if (lookup.kind === 'failed') {
-      // Out of attempts: an answer that never comes counts as "cannot tell", and it is sent.
-      deps.logger?.warn('could not look for an earlier attempt in Slack; sending the reminder again', {
-        tokenId: row.tokenId,
-        kind: row.kind,
-        error: lookup.error,
-      });
+      return {
+        report: await retried(row, deadline, outcome, {
+          inDoubt: true,
+          resentUnverified: row.resentUnverified,
+        }),
+      };
     }
     if (lookup.kind === 'unavailable' && !historyWarned) {
       historyWarned = true;
@@ -302,7 +313,31 @@ export const createReminderSweep = (deps: SweepDeps) => {
         { error: lookup.error, tokenId: row.tokenId, kind: row.kind },
       );
     }
-    return undefined;
+    if (lookup.kind === 'failed') {
+      deps.logger?.warn('could not look for an earlier attempt in Slack before the attempts ran out', {
+        tokenId: row.tokenId,
+        kind: row.kind,
+        error: lookup.error,
+      });
+    }
+    if (row.resentUnverified) {
+      // Already sent once more without an answer: a third DM could make two duplicates.
+      deps.logger?.warn(
+        'reminder sent twice without a confirmation and Slack cannot tell; not sending a third time',
+        {
+          tokenId: row.tokenId,
+          kind: row.kind,
+          error: lookup.error,
+        },
+      );
+      const ours = await finish(claimed, deadline, 'sent', { error: `unconfirmed: ${lookup.error}` });
+      return { report: ours ? { result: 'sent' } : lostLease(row, 'unconfirmed') };
+    }
+    // Recorded before the send, so that a crash right after it cannot lead to a third.
+    const ours = await withWriteRetries(row, deadline, () =>
+      reminders.markResentUnverified(db, claimOf(row)),
+    );
+    return ours ? { blind: true } : { report: lostLease(row, 'resend') };
   };
 
   /** Delivers one claimed row; returns what happened and, on a rate limit, how long to pause. */
@@ -340,16 +375,20 @@ export const createReminderSweep = (deps: SweepDeps) => {
     const to = addresses.get(found.owner.id) ?? [];
     let reason: EscalationReason = { kind: 'no_slack_identity' };
     if (to.length > 0) {
+      let blind = false;
       if (row.attemptStartedAt) {
         const settled = await settleDoubt(claimed, deadline, to, reminder, row.attemptStartedAt);
-        if (settled) return settled;
+        if ('report' in settled) return settled.report;
+        blind = settled.blind;
       }
       const outcome = await attempt(() => notifier.remindOwner(to, reminder));
       if (outcome.ok) {
         return (await finish(claimed, deadline, 'sent')) ? { result: 'sent' } : lostLease(row, 'sent');
       }
       if (!outcome.permanent && !exhausted(row)) {
-        return retried(row, deadline, outcome, outcome.maybeDelivered === true);
+        const maybe = outcome.maybeDelivered === true;
+        // A blind resend keeps the earlier doubt (nobody settled it); it adds its own only if it may have landed.
+        return retried(row, deadline, outcome, { inDoubt: maybe || blind, resentUnverified: blind && maybe });
       }
       reason = outcome.permanent
         ? { kind: 'slack_error', error: outcome.error }
@@ -378,7 +417,7 @@ export const createReminderSweep = (deps: SweepDeps) => {
       return ours ? { result: 'escalated' } : lostLease(row, 'escalated');
     }
     // The owner's DM failed for good, so their history holds nothing to look up next time.
-    if (!escalated.permanent && !exhausted(row)) return retried(row, deadline, escalated, false);
+    if (!escalated.permanent && !exhausted(row)) return retried(row, deadline, escalated, NO_DOUBT);
     deps.logger?.error('reminder could not reach the owner nor any admin', {
       tokenId: row.tokenId,
       kind: row.kind,

@@ -213,13 +213,14 @@ export const createRemindersRepository = () => {
 
     /**
      * Gives a row this claim holds back with a later attempt time; false when it no longer
-     * holds it. `inDoubt`: the attempt may have been delivered (a timeout after the request
-     * went out), so its start stays recorded and the next claim looks in Slack first.
+     * holds it. `inDoubt`: an attempt may have been delivered (a timeout after the request
+     * went out, or an earlier doubt nobody could settle), so its start stays recorded and
+     * the next claim looks in Slack first. `resentUnverified`: a blind resend may have landed.
      */
     retry: async (
       executor: Executor,
       key: ClaimKey,
-      change: { nextAttemptAt: Date; error: string; inDoubt: boolean },
+      change: { nextAttemptAt: Date; error: string; inDoubt: boolean; resentUnverified: boolean },
     ): Promise<boolean> => {
       const rows = await executor
         .update(rd)
@@ -228,6 +229,7 @@ export const createRemindersRepository = () => {
           claimedUntil: null,
           claimId: null,
           lastError: change.error.slice(0, 500),
+          resentUnverified: change.inDoubt && change.resentUnverified,
           ...(change.inDoubt ? {} : { attemptStartedAt: null }),
         })
         .where(heldBy([key]))
@@ -248,6 +250,20 @@ export const createRemindersRepository = () => {
           claimedUntil: leaseEnd(leaseMs),
           attemptStartedAt: sql`coalesce(${rd.attemptStartedAt}, now())`,
         })
+        .where(heldBy([key]))
+        .returning({ tokenId: rd.tokenId });
+      return rows.length > 0;
+    },
+
+    /**
+     * Records, before it starts, that a reminder in doubt is being sent again without Slack's
+     * history to check: it may then arrive twice, never three times. False when this claim
+     * no longer holds the row.
+     */
+    markResentUnverified: async (executor: Executor, key: ClaimKey): Promise<boolean> => {
+      const rows = await executor
+        .update(rd)
+        .set({ resentUnverified: true })
         .where(heldBy([key]))
         .returning({ tokenId: rd.tokenId });
       return rows.length > 0;

@@ -175,6 +175,45 @@ describe(`reminders whose delivery is in doubt on ${engineName()}`, () => {
     expect(h.logs.filter((l) => l.includes('grant the im:history scope'))).toHaveLength(1);
   });
 
+  test('without im:history a reminder arrives at most twice: a blind resend that also goes unanswered is the last', async () => {
+    await start();
+    const owner = await slackPerson(h, { slackUserId: 'U0OWNER001', email: 'owner@example.com' });
+    const { summary } = await newToken(h, owner.id, { days: 7 });
+    const background = impatient();
+    h.fake.revokeScopes('im:history');
+    h.fake.failNext('chat.postMessage', { replyDelayMs: TIMEOUT_MS + 700 }, 2);
+    expect(await background.runReminderSweep()).toMatchObject({ retried: 1 });
+    at(31_000);
+    expect(await background.runReminderSweep()).toMatchObject({ retried: 1 });
+    expect(dmsAt(h.fake, summary.id)).toHaveLength(2);
+    at(31_000 + 61_000);
+    expect(await background.runReminderSweep()).toMatchObject({ claimed: 1, sent: 1 });
+    expect(dmsAt(h.fake, summary.id)).toHaveLength(2);
+    expect(h.logs.some((l) => l.includes('not sending a third time'))).toBe(true);
+    expect(await deliveryRows(h.handle, summary.id)).toMatchObject([
+      { status: 'sent', last_error: 'unconfirmed: missing_scope' },
+    ]);
+  });
+
+  test('a blind resend that Slack refused outright (429) did not land: the next one may still go', async () => {
+    await start();
+    const owner = await slackPerson(h, { slackUserId: 'U0OWNER001', email: 'owner@example.com' });
+    const { summary } = await newToken(h, owner.id, { days: 7 });
+    const background = impatient();
+    h.fake.revokeScopes('im:history');
+    h.fake.failNext('chat.postMessage', { replyDelayMs: TIMEOUT_MS + 700 });
+    await background.runReminderSweep();
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    at(31_000);
+    expect(await background.runReminderSweep()).toMatchObject({ retried: 1 });
+    // Still in doubt about the first DM, which nobody could check.
+    expect(await attemptStarted(h.handle, summary.id)).not.toBeNull();
+    at(31_000 + 61_000);
+    expect(await background.runReminderSweep()).toMatchObject({ sent: 1 });
+    expect(dmsAt(h.fake, summary.id)).toHaveLength(2);
+    expect(await deliveryRows(h.handle, summary.id)).toMatchObject([{ status: 'sent', last_error: null }]);
+  });
+
   test('the database refuses the write after Slack took the DM: it is written again in-process and sent once', async () => {
     await start();
     const owner = await slackPerson(h, { slackUserId: 'U0OWNER001', email: 'owner@example.com' });
