@@ -174,6 +174,18 @@ export const SETTINGS = {
     parse: int(0, 86400),
     doc: 'How often each instance sweeps for due reminders; 0 turns the sweeper off',
   },
+  reminderLeaseSeconds: {
+    env: 'REMINDER_LEASE_SECONDS',
+    default: '120',
+    parse: int(1, 3600),
+    doc: 'How long a claimed reminder stays reserved for the instance delivering it, timed by the database clock; keep it well above one delivery (Slack calls time out after 10 s)',
+  },
+  reminderMaxAttempts: {
+    env: 'REMINDER_MAX_ATTEMPTS',
+    default: '12',
+    parse: int(1, 1000),
+    doc: 'Delivery attempts per reminder before Tokendesk stops retrying and tells the admins instead (12 ≈ 5 hours of backoff)',
+  },
   introspectionSecret: {
     env: 'INTROSPECTION_SECRET',
     default: undefined,

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -103,8 +104,8 @@ export type AuditEvent = typeof auditEvents.$inferSelect;
 
 /**
  * One row per (token, reminder kind). The primary key makes "sent exactly once" a
- * database fact; `claimed_until` and `next_attempt_at` let any instance pick up work
- * with `FOR UPDATE SKIP LOCKED` and retry after a crash or a Slack failure.
+ * database fact; `claimed_until`, `claim_id` and `next_attempt_at` let any instance pick
+ * up work with `FOR UPDATE SKIP LOCKED` and retry after a crash or a Slack failure.
  */
 export const reminderDeliveries = pgTable(
   'reminder_deliveries',
@@ -120,6 +121,23 @@ export const reminderDeliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: at('next_attempt_at').notNull(),
     claimedUntil: at('claimed_until'),
+    /**
+     * Who holds the lease: a fresh id per claim. Every later write for the row is
+     * conditional on it, so an instance that lost its lease cannot undo the new holder's.
+     */
+    claimId: uuid('claim_id'),
+    /**
+     * When (database time) the earliest send attempt whose outcome is unknown began: set
+     * before a delivery, cleared when its outcome is known. Still set when the row is
+     * claimed again means "maybe delivered": look in Slack before sending again.
+     */
+    attemptStartedAt: at('attempt_started_at'),
+    /**
+     * While an attempt is in doubt and Slack will not show the DM history, the reminder is
+     * sent again once, blind; this marks that such a resend began and may have landed, so
+     * that it is never sent a third time.
+     */
+    resentUnverified: boolean('resent_unverified').notNull().default(false),
     lastError: text('last_error'),
     sentAt: at('sent_at'),
   },

@@ -35,19 +35,47 @@ export interface Reminder {
 /**
  * How a delivery went. `permanent` failures will fail the same way next time (the owner's
  * Slack account is gone, a bot, unreachable); the rest are retried with backoff.
+ * `maybeDelivered`: the message went out and no answer came back (a timeout, a dropped
+ * connection, a 5xx), so Slack may have posted it all the same.
  */
 export type DeliveryOutcome =
   | { ok: true }
-  | { ok: false; permanent: boolean; error: string; retryAfterMs?: number | undefined };
+  | {
+      ok: false;
+      permanent: boolean;
+      error: string;
+      retryAfterMs?: number | undefined;
+      maybeDelivered?: boolean | undefined;
+    };
 
 export const DELIVERED: DeliveryOutcome = { ok: true };
 
-/** Why the admins are told instead of the owner. */
-export type EscalationReason = { kind: 'no_slack_identity' } | { kind: 'slack_error'; error: string };
+/**
+ * Why the admins are told instead of the owner: no Slack account, a DM Slack refused for
+ * good, or one that kept failing until the attempt cap (REMINDER_MAX_ATTEMPTS).
+ */
+export type EscalationReason =
+  | { kind: 'no_slack_identity' }
+  | { kind: 'slack_error'; error: string }
+  | { kind: 'gave_up'; attempts: number; error: string };
+
+/**
+ * Whether an earlier attempt whose outcome is unknown did reach the owner. `unavailable`:
+ * the notifier cannot tell (Slack refuses to show the history, e.g. without im:history),
+ * so the caller sends again and accepts a possible duplicate; `failed`: it could not look
+ * just now (5xx, 429, network), so the caller looks again later rather than guess.
+ */
+export type DeliveryLookup =
+  | { kind: 'found' }
+  | { kind: 'not_found' }
+  | { kind: 'unavailable'; error: string }
+  | { kind: 'failed'; error: string; retryAfterMs?: number | undefined };
 
 export interface ReminderNotifier {
   /** DMs the owner (the first of their Slack identities that works). */
   remindOwner(to: readonly SlackAddress[], reminder: Reminder): Promise<DeliveryOutcome>;
+  /** Looks for this reminder among the owner's DMs sent since `since`. */
+  findDelivered(to: readonly SlackAddress[], reminder: Reminder, since: Date): Promise<DeliveryLookup>;
   /** Tells the admins that the owner could not be reached about this reminder. */
   escalate(reminder: Reminder, reason: EscalationReason): Promise<DeliveryOutcome>;
 }
@@ -65,6 +93,10 @@ export interface SweepSummary {
   released: number;
   /** Claimed, but the lease ran out before its turn and another sweep has it now. */
   overtaken: number;
+  /** Tried, but the lease was gone when the outcome was written: discarded, the new holder decides. */
+  lost: number;
+  /** Of `sent`: an earlier attempt in doubt turned out delivered (found in Slack), so no second DM. */
+  recovered: number;
   durationMs: number;
 }
 
@@ -77,11 +109,14 @@ export const emptySummary = (): SweepSummary => ({
   retried: 0,
   released: 0,
   overtaken: 0,
+  lost: 0,
+  recovered: 0,
   durationMs: 0,
 });
 
 export const describeSummary = (s: SweepSummary): string =>
-  `reminders: ${s.sent} sent, ${s.escalated} escalated, ${s.skipped} skipped, ${s.retried} to retry` +
+  `reminders: ${s.sent} sent${s.recovered > 0 ? ` (${s.recovered} found already delivered)` : ''}, ${s.escalated} escalated, ${s.skipped} skipped, ${s.retried} to retry` +
   ` (${s.scheduled} newly due, ${s.claimed} claimed${s.released > 0 ? `, ${s.released} handed back` : ''}` +
-  `${s.overtaken > 0 ? `, ${s.overtaken} taken over by another sweep` : ''})` +
+  `${s.overtaken > 0 ? `, ${s.overtaken} taken over by another sweep` : ''}` +
+  `${s.lost > 0 ? `, ${s.lost} outcome(s) discarded after losing the lease` : ''})` +
   ` in ${s.durationMs} ms`;

@@ -7,7 +7,13 @@
  *   `api_tokens_active_expiry_idx` (a range on expires_at among unrevoked tokens).
  * - `claim`: takes a lease on a batch of due rows with FOR UPDATE SKIP LOCKED, so that
  *   concurrent sweeps get disjoint batches; a crashed instance's lease simply runs out.
+ *   Leases are set and compared with the database's clock (`now()`), never an instance's:
+ *   two instances whose clocks disagree still agree on whose lease is live. The injected
+ *   clock only decides which reminder is due (`next_attempt_at`, the windows).
  * - `complete` / `retry` / `release`: one short statement each, never across a Slack call.
+ *   Each claim gets a fresh `claim_id` and every later write for the row is conditional on
+ *   it (fencing): an instance that lost its lease finds its write refused, however late it
+ *   comes, and cannot clear or overwrite the new holder's lease or outcome.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
@@ -31,6 +37,11 @@ export interface DeliveryKey {
   kind: string;
 }
 
+/** A row as one claim holds it. */
+export interface ClaimKey extends DeliveryKey {
+  claimId: string;
+}
+
 /** Rows of a raw `execute`, whichever driver produced them. */
 const rowsOf = <T>(result: unknown): T[] =>
   (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
@@ -38,10 +49,21 @@ const rowsOf = <T>(result: unknown): T[] =>
 const keyMatches = (keys: readonly DeliveryKey[]): SQL =>
   or(...keys.map((k) => and(eq(rd.tokenId, k.tokenId), eq(rd.kind, k.kind))))!;
 
+/** The rows, only while the given claims still hold them. */
+const heldBy = (claims: readonly ClaimKey[]): SQL =>
+  and(
+    eq(rd.status, 'pending'),
+    or(...claims.map((k) => and(eq(rd.tokenId, k.tokenId), eq(rd.kind, k.kind), eq(rd.claimId, k.claimId)))),
+  )!;
+
 const DAY_SECONDS = 86_400;
 
 /** A timestamp parameter for raw SQL: postgres.js (as drizzle sets it up) only takes strings there. */
 export const at = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
+
+/** The end of a lease starting now, by the database's clock. */
+const leaseEnd = (leaseMs: number): SQL =>
+  sql`now() + make_interval(secs => ${Math.max(1, Math.round(leaseMs)) / 1000})`;
 
 export const createRemindersRepository = () => {
   /**
@@ -78,7 +100,7 @@ export const createRemindersRepository = () => {
       returning token_id`;
   };
 
-  const claimQuery = (now: Date, leaseUntil: Date, limit: number) => {
+  const claimQuery = (now: Date, leaseMs: number, limit: number) => {
     const due = (executor: Executor) =>
       executor
         .select({ tokenId: rd.tokenId, kind: rd.kind })
@@ -87,7 +109,7 @@ export const createRemindersRepository = () => {
           and(
             eq(rd.status, 'pending'),
             lte(rd.nextAttemptAt, now),
-            or(isNull(rd.claimedUntil), lt(rd.claimedUntil, now)),
+            or(isNull(rd.claimedUntil), lt(rd.claimedUntil, sql`now()`)),
           ),
         )
         .orderBy(asc(rd.nextAttemptAt))
@@ -96,7 +118,11 @@ export const createRemindersRepository = () => {
     return (executor: Executor) =>
       executor
         .update(rd)
-        .set({ claimedUntil: leaseUntil, attempts: sql`${rd.attempts} + 1` })
+        .set({
+          claimedUntil: leaseEnd(leaseMs),
+          claimId: sql`gen_random_uuid()`,
+          attempts: sql`${rd.attempts} + 1`,
+        })
         .where(and(sql`(${rd.tokenId}, ${rd.kind}) in ${due(executor)}`, eq(rd.status, 'pending')))
         .returning();
   };
@@ -117,17 +143,20 @@ export const createRemindersRepository = () => {
 
     /** The claim statement, for EXPLAIN in tests and the benchmark. */
     claimStatement: (executor: Executor, now: Date, limit: number): SQL =>
-      claimQuery(now, new Date(now.getTime() + 60_000), limit)(executor).getSQL(),
+      claimQuery(now, 60_000, limit)(executor).getSQL(),
 
     /** The token lookup statement, for EXPLAIN. */
     tokensWithOwnersStatement: (executor: Executor, tokenIds: readonly string[]): SQL =>
       tokensWithOwnersQuery(executor, tokenIds).getSQL(),
 
-    /** Leases up to `limit` due rows to the caller until `leaseUntil`. */
+    /**
+     * Leases up to `limit` rows due at `now` (the injected clock) to the caller for `leaseMs`
+     * (the database's clock); each row comes back with its new `claimId`.
+     */
     claim: async (
       executor: Executor,
-      options: { now: Date; leaseUntil: Date; limit: number },
-    ): Promise<ReminderDelivery[]> => claimQuery(options.now, options.leaseUntil, options.limit)(executor),
+      options: { now: Date; leaseMs: number; limit: number },
+    ): Promise<ReminderDelivery[]> => claimQuery(options.now, options.leaseMs, options.limit)(executor),
 
     /** The tokens and owners behind claimed rows (by primary key). */
     tokensWithOwners: async (
@@ -160,12 +189,13 @@ export const createRemindersRepository = () => {
     },
 
     /**
-     * Final state for a pending row. Returns false when the row was no longer pending
-     * (another instance finished it), so the caller writes no second audit event.
+     * Final state for a row this claim still holds. Returns false when it no longer does
+     * (the lease ran out and another claim took the row, or finished it), so the caller
+     * discards its outcome and writes no audit event.
      */
     complete: async (
       executor: Executor,
-      key: DeliveryKey,
+      key: ClaimKey,
       change: { status: 'sent' | 'escalated' | 'skipped'; at: Date; error?: string | null },
     ): Promise<boolean> => {
       const rows = await executor
@@ -176,55 +206,86 @@ export const createRemindersRepository = () => {
           claimedUntil: null,
           lastError: change.error ?? null,
         })
-        .where(and(keyMatches([key]), eq(rd.status, 'pending')))
+        .where(heldBy([key]))
         .returning({ tokenId: rd.tokenId });
       return rows.length > 0;
     },
 
-    /** Gives the row back with a later attempt time. */
-    retry: async (executor: Executor, key: DeliveryKey, change: { nextAttemptAt: Date; error: string }) => {
-      await executor
+    /**
+     * Gives a row this claim holds back with a later attempt time; false when it no longer
+     * holds it. `inDoubt`: an attempt may have been delivered (a timeout after the request
+     * went out, or an earlier doubt nobody could settle), so its start stays recorded and
+     * the next claim looks in Slack first. `resentUnverified`: a blind resend may have landed.
+     */
+    retry: async (
+      executor: Executor,
+      key: ClaimKey,
+      change: { nextAttemptAt: Date; error: string; inDoubt: boolean; resentUnverified: boolean },
+    ): Promise<boolean> => {
+      const rows = await executor
         .update(rd)
         .set({
           nextAttemptAt: change.nextAttemptAt,
           claimedUntil: null,
+          claimId: null,
           lastError: change.error.slice(0, 500),
+          resentUnverified: change.inDoubt && change.resentUnverified,
+          ...(change.inDoubt ? {} : { attemptStartedAt: null }),
         })
-        .where(and(keyMatches([key]), eq(rd.status, 'pending')));
-    },
-
-    /**
-     * Extends this caller's lease on one row, only if it is still the lease it took
-     * (`heldUntil`). False means the lease ran out and another sweep has the row now.
-     */
-    renewClaim: async (
-      executor: Executor,
-      key: DeliveryKey,
-      heldUntil: Date,
-      until: Date,
-    ): Promise<boolean> => {
-      const rows = await executor
-        .update(rd)
-        .set({ claimedUntil: until })
-        .where(and(keyMatches([key]), eq(rd.status, 'pending'), eq(rd.claimedUntil, heldUntil)))
+        .where(heldBy([key]))
         .returning({ tokenId: rd.tokenId });
       return rows.length > 0;
     },
 
     /**
-     * Hands claimed rows back untried (the claim's attempt is not counted); only rows still
-     * under this caller's lease, so a row another sweep took over is left alone.
+     * Just before a delivery: extends this claim's lease by `leaseMs` from now (database
+     * time) and records that a send attempt is starting (`attempt_started_at`, kept at the
+     * earliest attempt still in doubt). Only while the claim still holds the row; false
+     * means another claim took it over and this one must not send.
      */
-    release: async (executor: Executor, keys: readonly DeliveryKey[], heldUntil: Date, notBefore: Date) => {
-      if (keys.length === 0) return;
-      await executor
+    beginAttempt: async (executor: Executor, key: ClaimKey, leaseMs: number): Promise<boolean> => {
+      const rows = await executor
+        .update(rd)
+        .set({
+          claimedUntil: leaseEnd(leaseMs),
+          attemptStartedAt: sql`coalesce(${rd.attemptStartedAt}, now())`,
+        })
+        .where(heldBy([key]))
+        .returning({ tokenId: rd.tokenId });
+      return rows.length > 0;
+    },
+
+    /**
+     * Records, before it starts, that a reminder in doubt is being sent again without Slack's
+     * history to check: it may then arrive twice, never three times. False when this claim
+     * no longer holds the row.
+     */
+    markResentUnverified: async (executor: Executor, key: ClaimKey): Promise<boolean> => {
+      const rows = await executor
+        .update(rd)
+        .set({ resentUnverified: true })
+        .where(heldBy([key]))
+        .returning({ tokenId: rd.tokenId });
+      return rows.length > 0;
+    },
+
+    /**
+     * Hands claimed rows back untried (the claim's attempt is not counted); only rows these
+     * claims still hold, so a row another sweep took over is left alone.
+     */
+    release: async (executor: Executor, keys: readonly ClaimKey[], notBefore: Date): Promise<number> => {
+      if (keys.length === 0) return 0;
+      const rows = await executor
         .update(rd)
         .set({
           claimedUntil: null,
+          claimId: null,
           attempts: sql`greatest(${rd.attempts} - 1, 0)`,
           nextAttemptAt: sql`greatest(${rd.nextAttemptAt}, ${at(notBefore)})`,
         })
-        .where(and(keyMatches(keys), eq(rd.status, 'pending'), eq(rd.claimedUntil, heldUntil)));
+        .where(heldBy(keys))
+        .returning({ tokenId: rd.tokenId });
+      return rows.length;
     },
 
     /** When this token's renewal was last requested after `since`, if it was. */

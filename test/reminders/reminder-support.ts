@@ -100,6 +100,23 @@ export const deliveryRows = async (handle: DatabaseHandle, tokenId?: string) =>
     ),
   );
 
+/** Rows whose lease is still running, by the database's clock (the one leases are timed by). */
+export const liveLeases = async (handle: DatabaseHandle): Promise<number> =>
+  rowsOf<{ n: number }>(
+    await handle.db.execute(
+      sql`select count(*)::int as n from reminder_deliveries where claimed_until >= now()`,
+    ),
+  )[0]?.n ?? 0;
+
+/** Waits (in real time) until every lease has run out by the database's clock. */
+export const leasesLapsed = async (handle: DatabaseHandle, timeoutMs = 15_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while ((await liveLeases(handle)) > 0) {
+    if (Date.now() > deadline) throw new Error('leases did not run out in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
 export const auditActions = async (handle: DatabaseHandle, action: string) =>
   rowsOf<{ id: number; token_id: string | null; details: Record<string, unknown> }>(
     await handle.db.execute(

@@ -81,7 +81,7 @@ describe('manifest.yml', () => {
 
   test('asks for the scopes the app\u2019s Web API calls need and no others', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email'].sort(),
+      ['chat:write', 'commands', 'im:history', 'im:write', 'users:read', 'users:read.email'].sort(),
     );
   });
 });

@@ -11,6 +11,8 @@ import {
   DAY,
   deliveryRows,
   dmsAt,
+  leasesLapsed,
+  liveLeases,
   newToken,
   postsIn,
   slackPerson,
@@ -151,6 +153,8 @@ describe.skipIf(engineName() !== 'postgres')('two instances sweeping one Postgre
           SLACK_BOT_TOKEN: fake.botToken,
           SLACK_API_URL: fake.url,
           CLOCK_ISO: clock.now().toISOString(),
+          // Long enough to outlast the kill below, short enough to wait out.
+          REMINDER_LEASE_SECONDS: '3',
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -164,11 +168,14 @@ describe.skipIf(engineName() !== 'postgres')('two instances sweeping one Postgre
     expect(await exited).toBe('SIGKILL');
     fake.clearFaults();
 
+    // While the dead child's lease runs (by the database's clock), nobody takes the row,
+    // however far the instances' own clocks have moved.
+    expect(await liveLeases(a.handle)).toBe(1);
     await a.app.runReminderSweep();
-    clock.set(new Date(new Date(START).getTime() + 119_000));
+    clock.set(new Date(new Date(START).getTime() + DAY));
     await b.app.runReminderSweep();
     expect(dmsAt(fake)).toHaveLength(0);
-    clock.set(new Date(new Date(START).getTime() + 121_000));
+    await leasesLapsed(a.handle);
     await Promise.all([a.app.runReminderSweep(), b.app.runReminderSweep()]);
     await a.app.runReminderSweep();
     expect(dmsAt(fake, summary.id)).toHaveLength(1);

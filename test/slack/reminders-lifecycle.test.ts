@@ -10,6 +10,8 @@ import {
   DAY,
   deliveryRows,
   dmsAt,
+  leasesLapsed,
+  liveLeases,
   MINUTE,
   newToken,
   offSlackUser,
@@ -120,6 +122,56 @@ describe(`expiry reminders end to end on ${engineName()}`, () => {
       ]);
     });
 
+    test('a 7-day reminder still retrying when the 1-day window opens is superseded: only the 1-day DM goes out', async () => {
+      const { summary } = await newToken(h, ownerId, { days: 7 });
+      h.fake.failNext('conversations.open', { status: 503 });
+      expect(await h.app.runReminderSweep()).toMatchObject({ retried: 1, sent: 0 });
+      // Slack stays down past the opening of the 1-day window; the 7-day row is due again by then.
+      at(6 * DAY + MINUTE);
+      expect(await h.app.runReminderSweep()).toMatchObject({ claimed: 2, sent: 1, skipped: 1 });
+      expect(dmsAt(h.fake, summary.id).map((c) => String(c.args.text))).toEqual([
+        expect.stringContaining('expires within a day'),
+      ]);
+      expect(await deliveryRows(h.handle, summary.id)).toMatchObject([
+        { kind: 'days:1', status: 'sent' },
+        { kind: 'days:7', status: 'skipped', last_error: 'superseded' },
+      ]);
+      expect((await auditActions(h.handle, 'reminder.sent')).map((e) => e.details.kind)).toEqual(['days:1']);
+    });
+
+    test('REMINDER_DAYS=14,3: reminders 14 and 3 days before expiry and the expired notice, none at 30, 7 or 1', async () => {
+      await h.close();
+      h = await startReminderHarness({ clock, env: { REMINDER_DAYS: '14,3' } });
+      const owner = await slackPerson(h, { slackUserId: 'U0OWNER001', email: 'owner@example.com' });
+      const { summary } = await newToken(h, owner.id, { days: 20 });
+      const counts: number[] = [];
+      for (const offset of [
+        0,
+        6 * DAY - MINUTE,
+        6 * DAY + MINUTE,
+        13 * DAY + MINUTE,
+        16 * DAY,
+        17 * DAY + MINUTE,
+        19 * DAY + MINUTE,
+        20 * DAY + MINUTE,
+        30 * DAY,
+      ]) {
+        at(offset);
+        await h.app.runReminderSweep();
+        counts.push(dmsAt(h.fake, summary.id).length);
+      }
+      expect(counts).toEqual([0, 0, 1, 1, 1, 2, 2, 3, 3]);
+      const texts = dmsAt(h.fake, summary.id).map((c) => String(c.args.text));
+      expect(texts[0]).toContain('expires in 14 days');
+      expect(texts[1]).toContain('expires in 3 days');
+      expect(texts[2]).toContain('has expired');
+      expect((await deliveryRows(h.handle, summary.id)).map((r) => [r.kind, r.status])).toEqual([
+        ['days:14', 'sent'],
+        ['days:3', 'sent'],
+        ['expired', 'sent'],
+      ]);
+    });
+
     test('a revoked token gets nothing, even when it was revoked after its reminder was scheduled', async () => {
       const early = await newToken(h, ownerId, { name: 'early', days: 20 });
       const late = await newToken(h, ownerId, { name: 'late', days: 6 });
@@ -192,19 +244,20 @@ describe(`expiry reminders end to end on ${engineName()}`, () => {
       const { summary } = await newToken(h, ownerId, { days: 7 });
       const db = h.handle.db;
       await h.services.repos.reminders.schedule(db, clock.now(), [30, 7, 1]);
-      const now = clock.now();
       const claimed = await h.services.repos.reminders.claim(db, {
-        now,
-        leaseUntil: new Date(now.getTime() + 120_000),
+        now: clock.now(),
+        leaseMs: 3000,
         limit: 10,
       });
       expect(claimed).toHaveLength(1);
       // …and the process that claimed it is gone: nothing is sent, nothing is released.
       await h.app.runReminderSweep();
-      at(119_000);
+      // Leases are timed by the database: moving this instance's clock on changes nothing.
+      at(DAY);
+      expect(await liveLeases(h.handle)).toBe(1);
       await h.app.runReminderSweep();
       expect(dmsAt(h.fake)).toHaveLength(0);
-      at(121_000);
+      await leasesLapsed(h.handle);
       await h.app.runReminderSweep();
       await h.app.runReminderSweep();
       expect(dmsAt(h.fake, summary.id)).toHaveLength(1);
@@ -226,14 +279,16 @@ describe(`expiry reminders end to end on ${engineName()}`, () => {
       const running = h.app.runReminderSweep();
       await h.waitFor(() => h.fake.callsTo('conversations.open').length === 1);
       // Meanwhile the batch's lease ran out and another instance claimed the second row.
-      const theirs = new Date(clock.now().getTime() + 240_000);
       await h.handle.db.execute(
-        sql`update reminder_deliveries set claimed_until = ${theirs.toISOString()}::timestamptz where token_id = ${second.summary.id}`,
+        sql`update reminder_deliveries set claimed_until = now() + interval '1 hour', claim_id = gen_random_uuid() where token_id = ${second.summary.id}`,
       );
       expect(await running).toMatchObject({ claimed: 2, sent: 1, overtaken: 1 });
       expect(dmsAt(h.fake, first.summary.id)).toHaveLength(1);
       expect(dmsAt(h.fake, second.summary.id)).toHaveLength(0);
-      at(241_000);
+      // That instance dies too; once its lease is over, the row is delivered once.
+      await h.handle.db.execute(
+        sql`update reminder_deliveries set claimed_until = now() - interval '1 second' where token_id = ${second.summary.id}`,
+      );
       await h.app.runReminderSweep();
       expect(dmsAt(h.fake, second.summary.id)).toHaveLength(1);
     });
@@ -274,6 +329,55 @@ describe(`expiry reminders end to end on ${engineName()}`, () => {
       ]);
       expect(await deliveryRows(h.handle, summary.id)).toMatchObject([{ status: 'escalated' }]);
       await h.app.runReminderSweep();
+      expect(postsIn(h.fake, ADMIN_CHANNEL)).toHaveLength(1);
+    });
+
+    test('clicking Generate on the escalation for an owner off Slack tells the admin the exact CLI command, not an empty form', async () => {
+      await start({ ADMIN_CHANNEL_ID: ADMIN_CHANNEL });
+      await slackPerson(h, { slackUserId: 'U0ADMIN001', email: 'ada@example.com' }, 'admin');
+      const owner = await offSlackUser(h, 'offline@example.com');
+      await newToken(h, owner.id, { name: 'warehouse', days: 7 });
+      await h.app.runReminderSweep();
+      const [post] = postsIn(h.fake, ADMIN_CHANNEL);
+      const command = '`tokendesk tokens create --user offline@example.com`';
+      expect(textOf(post!)).toContain(command);
+      const generate = buttonsOf(post).find((e) => e.action_id === ACTION.openGenerate);
+      const res = await h.action({
+        userId: 'U0ADMIN001',
+        actionId: ACTION.openGenerate,
+        value: generate?.value ?? '',
+        channelId: ADMIN_CHANNEL,
+        message: { ts: String(post?.args.ts ?? '1767225600.000100'), text: 'escalation' },
+      });
+      expect(res.status).toBe(200);
+      const notice = await h.waitFor(() =>
+        h.fake.callsTo('chat.postEphemeral').find((c) => !c.error && textOf(c).includes('tokens create')),
+      );
+      expect(notice.args).toMatchObject({ channel: ADMIN_CHANNEL, user: 'U0ADMIN001' });
+      expect(textOf(notice)).toContain(command);
+      expect(textOf(notice)).toContain('offline@example.com has no Slack account linked');
+      expect(h.fake.callsTo('views.open')).toHaveLength(0);
+    });
+
+    test('an owner Slack no longer knows (user_not_found) is escalated at once and not retried', async () => {
+      await start({ ADMIN_CHANNEL_ID: ADMIN_CHANNEL });
+      const owner = await slackPerson(h, { slackUserId: 'U0LEFT0001', email: 'left@example.com' });
+      const { summary } = await newToken(h, owner.id, { days: 7 });
+      h.fake.removeUser('U0LEFT0001');
+      expect(await h.app.runReminderSweep()).toMatchObject({ escalated: 1, retried: 0 });
+      expect(h.fake.callsTo('conversations.open').map((c) => c.error)).toEqual(['user_not_found']);
+      const [post] = postsIn(h.fake, ADMIN_CHANNEL);
+      expect(textOf(post!)).toContain('Slack does not know their account any more');
+      expect(textOf(post!)).toContain(summary.id);
+      expect(await deliveryRows(h.handle, summary.id)).toMatchObject([
+        { status: 'escalated', attempts: 1, last_error: 'user_not_found' },
+      ]);
+      expect(await auditActions(h.handle, 'reminder.escalated')).toMatchObject([
+        { token_id: summary.id, details: { reason: 'user_not_found' } },
+      ]);
+      at(2 * 60 * MINUTE);
+      await h.app.runReminderSweep();
+      expect(h.fake.callsTo('conversations.open')).toHaveLength(1);
       expect(postsIn(h.fake, ADMIN_CHANNEL)).toHaveLength(1);
     });
 

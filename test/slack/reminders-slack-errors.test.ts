@@ -89,6 +89,39 @@ describe('how Slack answers become delivery outcomes', () => {
     ]);
   });
 
+  test('a DM whose answer never came may have landed: the next identity is not tried, and the outcome says so', async () => {
+    fake.addUser({ id: 'U0PERSON02', teamId: FAKE_TEAM_ID, email: 'p@example.com' });
+    fake.failNext('chat.postMessage', { replyDelayMs: 500 });
+    const impatient = createReminderClient({
+      botToken: fake.botToken,
+      apiUrl: fake.url,
+      logger: createLogger({ sink: () => {} }),
+      timeoutMs: 100,
+    });
+    const outcome = await dmFirstReachable(
+      impatient,
+      [
+        { teamId: FAKE_TEAM_ID, slackUserId: 'U0PERSON01' },
+        { teamId: FAKE_TEAM_ID, slackUserId: 'U0PERSON02' },
+      ],
+      message,
+    );
+    expect(outcome).toMatchObject({
+      ok: false,
+      permanent: false,
+      error: 'request_failed',
+      maybeDelivered: true,
+    });
+    expect(fake.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([
+      fake.dmChannelOf('U0PERSON01'),
+    ]);
+    // A refusal or a rate limit means Slack did not post it.
+    fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    expect(await sendDm(client(), 'U0PERSON01', message)).not.toHaveProperty('maybeDelivered');
+    fake.failNext('chat.postMessage', { status: 503 });
+    expect(await sendDm(client(), 'U0PERSON01', message)).toMatchObject({ maybeDelivered: true });
+  });
+
   test('admins by DM: told when any admin got it, transient when some failed for a passing reason', async () => {
     const admins = (ids: string[]) =>
       createAdminMessenger({

@@ -4,8 +4,9 @@ import type { Reminder } from '../../src/reminders/reminders.models.ts';
 import { ACTION } from '../../src/slack/ids.ts';
 import { auditFeedMessage, FEED_EVENTS_PER_MESSAGE } from '../../src/slack/views/audit-feed.ts';
 import { offboardingNotice } from '../../src/slack/views/offboarding-notice.ts';
-import { reminderDm } from '../../src/slack/views/reminder-dm.ts';
+import { isReminderMessage, reminderDm } from '../../src/slack/views/reminder-dm.ts';
 import { reminderEscalation } from '../../src/slack/views/reminder-escalation.ts';
+import { cliCreateCommand } from '../../src/slack/views/reminder-format.ts';
 import {
   renewalAlreadyRequested,
   renewalRequested,
@@ -61,6 +62,40 @@ describe('reminder and notice views', () => {
     const odd = reminderEscalation(reminder(), { kind: 'slack_error', error: 'weird<b>error' });
     expect(json(odd.blocks)).toContain('weirdberror');
     expect(validateBlockKit('message', odd)).toEqual([]);
+  });
+
+  test('the escalation for an owner off Slack gives the exact CLI command; a Slack owner gets none', () => {
+    const off = reminderEscalation(reminder(), { kind: 'no_slack_identity' });
+    expect(validateBlockKit('message', off)).toEqual([]);
+    expect(json(off.blocks)).toContain('`tokendesk tokens create --user owner@example.com`');
+    const gone = reminderEscalation(reminder(), { kind: 'slack_error', error: 'account_inactive' });
+    expect(json(gone.blocks)).not.toContain('tokens create');
+    const gaveUp = reminderEscalation(reminder(), { kind: 'gave_up', attempts: 12, error: 'invalid_auth' });
+    expect(json(gaveUp.blocks)).toContain('gave up after 12 attempts (last error: invalid_auth)');
+  });
+
+  test('the CLI command quotes an e-mail the shell would split, and escapes it for mrkdwn', () => {
+    expect(cliCreateCommand('a.b+c@example.com')).toBe('`tokendesk tokens create --user a.b+c@example.com`');
+    expect(cliCreateCommand("o'neil <x>@example.com")).toBe(
+      "`tokendesk tokens create --user 'o'\\''neil &lt;x&gt;@example.com'`",
+    );
+    expect(cliCreateCommand('tick`@example.com')).toBe(
+      "```tokendesk tokens create --user 'tick`@example.com'```",
+    );
+  });
+
+  test('reminder DMs carry metadata naming the token and kind, and only a match is recognised', () => {
+    const message = reminderDm(reminder());
+    expect(message.metadata).toEqual({
+      event_type: 'tokendesk_reminder',
+      event_payload: { token_id: 'AbCdEf123456', kind: 'days:7' },
+    });
+    expect(isReminderMessage(message.metadata, reminder())).toBe(true);
+    expect(isReminderMessage(message.metadata, reminder({ kind: 'days:1' }))).toBe(false);
+    expect(
+      isReminderMessage({ event_type: 'other', event_payload: message.metadata.event_payload }, reminder()),
+    ).toBe(false);
+    expect(isReminderMessage(undefined, reminder())).toBe(false);
   });
 
   test('renewal messages are valid and carry the Generate button for the owner', () => {

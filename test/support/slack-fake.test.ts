@@ -186,6 +186,112 @@ describe('the Slack Web API fake', () => {
     ])('refuses to open a DM with $who ($error)', async ({ user, error }) => {
       await expect(client().conversations.open({ users: user })).rejects.toMatchObject({ data: { error } });
     });
+
+    it('forgets a removed user: users.info and conversations.open answer user_not_found', async () => {
+      fake.addUser({ id: 'U0LEAVER01', teamId: TEAM, email: 'leaver@example.com' });
+      await expect(client().conversations.open({ users: 'U0LEAVER01' })).resolves.toMatchObject({ ok: true });
+      fake.removeUser('U0LEAVER01');
+      await expect(client().users.info({ user: 'U0LEAVER01' })).rejects.toMatchObject({
+        data: { error: 'user_not_found' },
+      });
+      await expect(client().conversations.open({ users: 'U0LEAVER01' })).rejects.toMatchObject({
+        data: { error: 'user_not_found' },
+      });
+    });
+
+    it('answers missing_scope with needed and provided for a method whose scope was not granted', async () => {
+      fake.revokeScopes('im:write');
+      await expect(client().conversations.open({ users: ALICE })).rejects.toMatchObject({
+        code: ErrorCode.PlatformError,
+        data: { error: 'missing_scope', needed: 'im:write', provided: expect.stringContaining('chat:write') },
+      });
+      fake.reset();
+      await expect(client().conversations.open({ users: ALICE })).resolves.toMatchObject({ ok: true });
+    });
+  });
+
+  describe('message metadata and conversations.history', () => {
+    const metadata = {
+      event_type: 'tokendesk_reminder',
+      event_payload: { token_id: 'AbC123', kind: 'days:7' },
+    };
+    const dm = () => fake.dmChannelOf(ALICE);
+
+    it('keeps the metadata a message was posted with and returns it only with include_all_metadata', async () => {
+      await client().chat.postMessage({ channel: ALICE, text: 'tagged', metadata });
+      const plainHistory = await client().conversations.history({ channel: dm() });
+      expect(plainHistory.messages).toHaveLength(1);
+      expect(plainHistory.messages?.[0]).not.toHaveProperty('metadata');
+      const withMetadata = await client().conversations.history({
+        channel: dm(),
+        include_all_metadata: true,
+      });
+      expect(withMetadata).toMatchObject({
+        ok: true,
+        has_more: false,
+        messages: [{ type: 'message', text: 'tagged', bot_id: fake.botId, metadata }],
+        response_metadata: { next_cursor: '' },
+      });
+    });
+
+    it('refuses metadata that is not an event_type with an event_payload', async () => {
+      await expect(
+        client().apiCall('chat.postMessage', { channel: ALICE, text: 'x', metadata: { event_type: 'only' } }),
+      ).rejects.toMatchObject({ data: { error: 'invalid_metadata_format' } });
+    });
+
+    it('returns newest first, after oldest (exclusive unless inclusive), with has_more and a cursor', async () => {
+      const ts: string[] = [];
+      for (const text of ['one', 'two', 'three']) {
+        ts.push((await client().chat.postMessage({ channel: ALICE, text })).ts ?? '');
+      }
+      const after = await client().conversations.history({ channel: dm(), oldest: ts[0] });
+      expect(after.messages?.map((m) => m.text)).toEqual(['three', 'two']);
+      const inclusive = await client().conversations.history({
+        channel: dm(),
+        oldest: ts[0],
+        inclusive: true,
+      });
+      expect(inclusive.messages?.map((m) => m.text)).toEqual(['three', 'two', 'one']);
+      const first = await client().conversations.history({ channel: dm(), limit: 2 });
+      expect(first).toMatchObject({ has_more: true });
+      expect(first.messages?.map((m) => m.text)).toEqual(['three', 'two']);
+      const rest = await client().conversations.history({
+        channel: dm(),
+        limit: 2,
+        cursor: first.response_metadata?.next_cursor ?? '',
+      });
+      expect(rest).toMatchObject({ has_more: false });
+      expect(rest.messages?.map((m) => m.text)).toEqual(['one']);
+      // A message in another conversation never shows up here.
+      await client().chat.postMessage({ channel: 'C0GENERAL1', text: 'elsewhere' });
+      expect((await client().conversations.history({ channel: dm() })).messages).toHaveLength(3);
+    });
+
+    it('needs im:history for a DM and answers missing_scope without it', async () => {
+      fake.revokeScopes('im:history');
+      await expect(client().conversations.history({ channel: dm() })).rejects.toMatchObject({
+        data: { error: 'missing_scope', needed: 'im:history' },
+      });
+    });
+
+    it('answers channel_not_found for a conversation that does not exist', async () => {
+      await expect(client().conversations.history({ channel: 'D0NOBODY01' })).rejects.toMatchObject({
+        data: { error: 'channel_not_found' },
+      });
+      fake.revokeScopes('channels:history');
+      await expect(client().conversations.history({ channel: 'C0GENERAL1' })).rejects.toMatchObject({
+        data: { error: 'missing_scope', needed: 'channels:history' },
+      });
+    });
+
+    it('answers invalid_ts_oldest for an oldest that is not a Slack timestamp', async () => {
+      await expect(
+        client().conversations.history({ channel: dm(), oldest: 'yesterday' }),
+      ).rejects.toMatchObject({
+        data: { error: 'invalid_ts_oldest' },
+      });
+    });
   });
 
   describe('messages', () => {
@@ -422,6 +528,38 @@ describe('the Slack Web API fake', () => {
       const started = performance.now();
       await expect(client().auth.test()).resolves.toMatchObject({ ok: true });
       expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    });
+
+    it('holds a call until released, then carries it out or fails it as asked', async () => {
+      const held = fake.holdNext('chat.postMessage');
+      let settled = false;
+      const post = client()
+        .chat.postMessage({ channel: 'C0GENERAL1', text: 'held' })
+        .finally(() => {
+          settled = true;
+        });
+      await held.arrived;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(settled).toBe(false);
+      held.release();
+      await expect(post).resolves.toMatchObject({ ok: true });
+      const failing = fake.holdNext('chat.postMessage', { status: 503 });
+      const second = client().chat.postMessage({ channel: 'C0GENERAL1', text: 'held' });
+      await failing.arrived;
+      failing.release();
+      await expect(second).rejects.toMatchObject({ statusCode: 503 });
+    });
+
+    it('carries out a call and answers too late for a client with a short timeout', async () => {
+      fake.failNext('chat.postMessage', { replyDelayMs: 400 });
+      const impatient = client({ timeout: 100 });
+      await expect(impatient.chat.postMessage({ channel: ALICE, text: 'landed' })).rejects.toMatchObject({
+        code: ErrorCode.RequestError,
+      });
+      // Slack accepted it all the same: the message is in the conversation.
+      const history = await client().conversations.history({ channel: fake.dmChannelOf(ALICE) });
+      expect(history.messages?.map((m) => m.text)).toEqual(['landed']);
+      expect(fake.callsTo('chat.postMessage')[0]?.error).toBeUndefined();
     });
 
     it('repeats a fault the requested number of times', async () => {

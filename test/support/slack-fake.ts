@@ -24,7 +24,34 @@ export type SlackFault =
   | { error: string }
   | { status: 500 | 502 | 503 }
   | { status: 429; retryAfter: number }
-  | { delayMs: number };
+  /** The call waits this long, then is carried out as usual. */
+  | { delayMs: number }
+  /**
+   * The call is carried out as usual (a message is posted), but the reply is held back this
+   * long: what a client sees when Slack accepted a request and its answer was lost or late.
+   */
+  | { replyDelayMs: number };
+
+/** A call held at the fake until the test lets it go (see `holdNext`). */
+export interface HeldCall {
+  /** Resolves when the call has reached the fake. */
+  arrived: Promise<void>;
+  /** Lets the call go on: carried out as usual, or failed with the fault given to `holdNext`. */
+  release(): void;
+}
+
+/**
+ * The bot scopes the fake grants by default: manifest.yml's. A method whose scope is not
+ * granted answers `missing_scope` with `needed` and `provided`, as Slack does.
+ */
+export const DEFAULT_SCOPES: readonly string[] = [
+  'commands',
+  'users:read',
+  'users:read.email',
+  'chat:write',
+  'im:write',
+  'im:history',
+];
 
 export interface SlackFakeOptions {
   botToken?: string;
@@ -33,6 +60,8 @@ export interface SlackFakeOptions {
   botId?: string;
   /** Clock in epoch milliseconds; drives trigger expiry, response_url expiry and `at`. */
   now?: () => number;
+  /** Bot scopes granted (default DEFAULT_SCOPES). */
+  scopes?: readonly string[];
 }
 
 export interface RecordedCall {
@@ -71,9 +100,16 @@ export interface SlackFake {
   calls: RecordedCall[];
   callsTo(method: string): RecordedCall[];
   allCallsText(): string;
-  /** Forgets what happened (calls, messages, views, triggers, response URLs, faults); keeps users and channels. */
+  /**
+   * Forgets what happened (calls, messages, views, triggers, response URLs, faults, held
+   * calls) and grants the scopes it started with again; keeps users and channels.
+   */
   reset(): void;
   addUser(user: FakeUser): void;
+  /** Slack no longer knows this user: users.info and conversations.open answer user_not_found. */
+  removeUser(userId: string): void;
+  /** Takes bot scopes away (until reset), e.g. an app installed before a scope was added. */
+  revokeScopes(...scopes: string[]): void;
   /** The DM channel id `conversations.open` returns for a user (stable). */
   dmChannelOf(userId: string): string;
   issueTriggerId(): string;
@@ -83,6 +119,11 @@ export interface SlackFake {
   viewById(id: string): SlackView | undefined;
   failNext(method: string, fault: SlackFault, times?: number): void;
   failAlways(method: string, fault: SlackFault): void;
+  /**
+   * Holds the next call to `method` at the fake until `release()`; then it is carried out
+   * as usual, or fails with `then`. Lets a test line up two instances exactly.
+   */
+  holdNext(method: string, then?: SlackFault): HeldCall;
   clearFaults(): void;
   close(): Promise<void>;
 }
@@ -351,7 +392,37 @@ interface StoredMessage {
   ts: string;
   text: unknown;
   blocks: unknown;
+  /** Message metadata (`{ event_type, event_payload }`) as posted, if any. */
+  metadata?: Json;
 }
+
+type QueuedFault = SlackFault | { hold: Promise<void>; arrived: () => void; then?: SlackFault | undefined };
+
+/** The scope each method needs; conversations.history depends on the conversation type. */
+const METHOD_SCOPES: Record<string, string> = {
+  'users.info': 'users:read',
+  'conversations.open': 'im:write',
+  'chat.postMessage': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.delete': 'chat:write',
+};
+
+const HISTORY_SCOPES: Record<string, string> = {
+  D: 'im:history',
+  C: 'channels:history',
+  G: 'groups:history',
+};
+
+const truthy = (value: unknown): boolean =>
+  value === true || value === 'true' || value === '1' || value === 1;
+
+/** Slack's "seconds.micro" timestamps, compared exactly (as integers, not floats). */
+const tsKey = (ts: string): bigint | undefined => {
+  const match = /^(\d{1,12})(?:\.(\d{1,6}))?$/.exec(ts);
+  if (!match) return undefined;
+  return BigInt(match[1] ?? '0') * 1_000_000n + BigInt((match[2] ?? '').padEnd(6, '0'));
+};
 
 interface ResponseUrlState {
   createdAt: number;
@@ -376,8 +447,11 @@ class FakeSlack implements SlackFake {
   private readonly messages = new Map<string, StoredMessage>();
   private readonly views = new Map<string, SlackView>();
   private readonly homes = new Map<string, SlackView>();
-  private readonly queuedFaults = new Map<string, SlackFault[]>();
+  private readonly queuedFaults = new Map<string, QueuedFault[]>();
   private readonly standingFaults = new Map<string, SlackFault>();
+  private readonly releases = new Set<() => void>();
+  private readonly defaultScopes: readonly string[];
+  private scopes: Set<string>;
   private tsCounter = 0;
 
   private readonly handlers: Record<string, Handler> = {
@@ -388,6 +462,7 @@ class FakeSlack implements SlackFake {
     'chat.postEphemeral': (args) => this.postEphemeral(args),
     'chat.update': (args) => this.chatUpdate(args),
     'chat.delete': (args) => this.chatDelete(args),
+    'conversations.history': (args) => this.conversationsHistory(args),
     'views.open': (args) => this.viewsOpen(args),
     // Without knowing which modal a trigger came from, a pushed view behaves like a freshly opened one.
     'views.push': (args) => this.viewsOpen(args),
@@ -401,6 +476,8 @@ class FakeSlack implements SlackFake {
     this.botUserId = opts.botUserId ?? FAKE_BOT_USER_ID;
     this.botId = opts.botId ?? FAKE_BOT_ID;
     this.now = opts.now ?? Date.now;
+    this.defaultScopes = opts.scopes ?? DEFAULT_SCOPES;
+    this.scopes = new Set(this.defaultScopes);
     this.addUser({ id: this.botUserId, teamId: this.teamId, name: 'tokendesk', isBot: true });
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => send(res, { status: 500, body: String(error) }));
@@ -418,6 +495,7 @@ class FakeSlack implements SlackFake {
   }
 
   close(): Promise<void> {
+    this.releaseHeld();
     return new Promise((resolve, reject) => {
       this.server.close((error) => (error ? reject(error) : resolve()));
       // Keep-alive sockets from fetch would otherwise hold close() open.
@@ -440,10 +518,48 @@ class FakeSlack implements SlackFake {
     for (const store of [this.triggers, this.responseUrls, this.messages, this.views, this.homes])
       store.clear();
     this.clearFaults();
+    this.releaseHeld();
+    this.scopes = new Set(this.defaultScopes);
   }
 
   addUser(user: FakeUser): void {
     this.users.set(user.id, user);
+  }
+
+  removeUser(userId: string): void {
+    this.users.delete(userId);
+  }
+
+  revokeScopes(...scopes: string[]): void {
+    for (const scope of scopes) this.scopes.delete(scope);
+  }
+
+  holdNext(method: string, then?: SlackFault): HeldCall {
+    let release!: () => void;
+    let arrived!: () => void;
+    const hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const arrival = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    this.releases.add(release);
+    const queue = this.queuedFaults.get(method) ?? [];
+    queue.push({ hold, arrived, then });
+    this.queuedFaults.set(method, queue);
+    return {
+      arrived: arrival,
+      release: () => {
+        this.releases.delete(release);
+        release();
+      },
+    };
+  }
+
+  /** Lets every held call go, so that no request is left hanging on reset or close. */
+  private releaseHeld(): void {
+    for (const release of this.releases) release();
+    this.releases.clear();
   }
 
   dmChannelOf(userId: string): string {
@@ -508,11 +624,32 @@ class FakeSlack implements SlackFake {
     const { args, token } = parseApiRequest(req, rawBody);
     const call: RecordedCall = { method, args, at: this.now() };
     this.calls.push(call);
-    const faulted = await this.applyFault(method, call, (error) => jsonReply(fail(error)));
+    const fault = await this.takeFault(method);
+    if (fault !== undefined && 'replyDelayMs' in fault) {
+      // Done now, answered later: the client may well have given up by then.
+      const reply = this.carryOut(method, args, token, call);
+      await new Promise((resolve) => setTimeout(resolve, fault.replyDelayMs));
+      return reply;
+    }
+    const faulted = await this.applyFault(fault, call, (error) => jsonReply(fail(error)));
     if (faulted) return faulted;
-    const result = this.authenticate(token) ?? this.dispatch(method, args);
+    return this.carryOut(method, args, token, call);
+  }
+
+  private carryOut(method: string, args: Args, token: string | undefined, call: RecordedCall): HttpReply {
+    const result = this.authenticate(token) ?? this.authorize(method, args) ?? this.dispatch(method, args);
     if (!result.ok) call.error = String(result.error);
     return jsonReply(result);
+  }
+
+  /** Slack's answer to a method called without the scope it needs. */
+  private authorize(method: string, args: Args): SlackResult | undefined {
+    const needed =
+      method === 'conversations.history'
+        ? HISTORY_SCOPES[(stringArg(args, 'channel') ?? '').charAt(0)]
+        : METHOD_SCOPES[method];
+    if (needed === undefined || this.scopes.has(needed)) return undefined;
+    return { ok: false, error: 'missing_scope', needed, provided: [...this.scopes].join(',') };
   }
 
   private authenticate(token: string | undefined): SlackResult | undefined {
@@ -525,14 +662,27 @@ class FakeSlack implements SlackFake {
     return handler ? handler(args) : fail('unknown_method');
   }
 
+  /** The fault for this call, once any hold on it has been released. */
+  private async takeFault(method: string): Promise<SlackFault | undefined> {
+    const fault = this.queuedFaults.get(method)?.shift() ?? this.standingFaults.get(method);
+    if (fault === undefined || !('hold' in fault)) return fault;
+    fault.arrived();
+    await fault.hold;
+    return fault.then;
+  }
+
   /** Returns the reply a fault forces, or undefined when the call should proceed (possibly after a delay). */
   private async applyFault(
-    method: string,
+    fault: SlackFault | undefined,
     call: RecordedCall,
     errorReply: (error: string) => HttpReply,
   ): Promise<HttpReply | undefined> {
-    const fault = this.queuedFaults.get(method)?.shift() ?? this.standingFaults.get(method);
     if (fault === undefined) return undefined;
+    if ('replyDelayMs' in fault) {
+      // Only Web API methods have a reply to hold back; anywhere else it is a plain delay.
+      await new Promise((resolve) => setTimeout(resolve, fault.replyDelayMs));
+      return undefined;
+    }
     if ('delayMs' in fault) {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       return undefined;
@@ -560,7 +710,7 @@ class FakeSlack implements SlackFake {
     this.calls.push(call);
     // Slack answers response_url failures with a 404 and a short error text.
     const notFound = (error: string): HttpReply => ({ status: 404, body: error });
-    const faulted = await this.applyFault('response_url', call, notFound);
+    const faulted = await this.applyFault(await this.takeFault('response_url'), call, notFound);
     if (faulted) return faulted;
     const reply = this.useResponseUrl(id, args);
     if (reply.status !== 200) call.error = reply.body;
@@ -625,7 +775,7 @@ class FakeSlack implements SlackFake {
   private postMessage(args: Args): SlackResult {
     const target = this.resolveChannel(stringArg(args, 'channel'));
     if ('error' in target) return fail(target.error);
-    const problem = messageProblem(args);
+    const problem = messageProblem(args) ?? metadataProblem(args.metadata);
     if (problem) return problem;
     const ts = this.nextTs();
     this.messages.set(messageKey(target.channel, ts), {
@@ -633,8 +783,69 @@ class FakeSlack implements SlackFake {
       ts,
       text: args.text,
       blocks: args.blocks,
+      ...(isObject(args.metadata) ? { metadata: args.metadata } : {}),
     });
     return { ok: true, channel: target.channel, ts, message: this.messageShape(ts, args) };
+  }
+
+  /**
+   * conversations.history as Slack answers it: newest first, `oldest`/`latest` exclusive
+   * unless `inclusive`, at most `limit` (default 100, at most 999) with `has_more` and a
+   * cursor for the rest. Message metadata is included only with `include_all_metadata`.
+   * A DM exists for every person Slack knows; another channel exists once the bot posted in it.
+   */
+  private conversationsHistory(args: Args): SlackResult {
+    const channel = stringArg(args, 'channel');
+    if (channel === undefined) return fail('channel_not_found');
+    const stored = [...this.messages.values()].filter((m) => m.channel === channel);
+    if (!this.conversationExists(channel, stored.length > 0)) return fail('channel_not_found');
+    const inclusive = truthy(args.inclusive);
+    const bound = (name: 'oldest' | 'latest') => {
+      const raw = stringArg(args, name);
+      return raw === undefined ? null : (tsKey(raw) ?? 'invalid');
+    };
+    const oldest = bound('oldest');
+    const latest = bound('latest');
+    if (oldest === 'invalid') return fail('invalid_ts_oldest');
+    if (latest === 'invalid') return fail('invalid_ts_latest');
+    const cursor = this.decodeCursor(stringArg(args, 'cursor'));
+    if (cursor === 'invalid') return fail('invalid_cursor');
+    const limit = Math.min(Math.max(Number(stringArg(args, 'limit') ?? 100) || 100, 1), 999);
+    const matching = stored
+      .map((m) => ({ m, key: tsKey(m.ts) ?? 0n }))
+      .filter(({ key }) => oldest === null || (inclusive ? key >= oldest : key > oldest))
+      .filter(({ key }) => latest === null || (inclusive ? key <= latest : key < latest))
+      .filter(({ key }) => cursor === undefined || key < cursor)
+      .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+    const page = matching.slice(0, limit);
+    const hasMore = matching.length > limit;
+    const withMetadata = truthy(args.include_all_metadata);
+    return {
+      ok: true,
+      messages: page.map(({ m }) => ({
+        ...this.messageShape(m.ts, { text: m.text, blocks: m.blocks }),
+        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+      })),
+      has_more: hasMore,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+      response_metadata: {
+        next_cursor: hasMore ? Buffer.from(`next_ts:${page.at(-1)?.m.ts}`).toString('base64') : '',
+      },
+    };
+  }
+
+  private conversationExists(channel: string, hasMessages: boolean): boolean {
+    if (!channel.startsWith('D')) return hasMessages;
+    const user = this.users.get(`U${channel.slice(1)}`) ?? this.users.get(`W${channel.slice(1)}`);
+    return user !== undefined && !user.isBot;
+  }
+
+  private decodeCursor(cursor: string | undefined): bigint | undefined | 'invalid' {
+    if (cursor === undefined) return undefined;
+    const match = /^next_ts:(.+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+    return (match?.[1] ? tsKey(match[1]) : undefined) ?? 'invalid';
   }
 
   private postEphemeral(args: Args): SlackResult {
@@ -802,6 +1013,15 @@ function messageProblem(args: Args): SlackResult | undefined {
   if (typeof args.text === 'string' && args.text.length > MESSAGE_TEXT_MAX) return fail('msg_too_long');
   const problems = validateBlockKit('message', args);
   return problems.length > 0 ? fail('invalid_blocks', problems) : undefined;
+}
+
+/** Message metadata must be `{ event_type: string, event_payload: object }`. */
+function metadataProblem(metadata: unknown): SlackResult | undefined {
+  if (metadata === undefined) return undefined;
+  if (!isObject(metadata) || typeof metadata.event_type !== 'string' || !isObject(metadata.event_payload)) {
+    return fail('invalid_metadata_format');
+  }
+  return undefined;
 }
 
 function viewProblem(surface: 'modal' | 'home', view: unknown): SlackResult | undefined {

@@ -22,7 +22,12 @@ export const FEED_MAX_INTERVAL_SECONDS = 15;
 
 export type BackgroundConfig = Pick<
   Config,
-  'slackBotToken' | 'slackApiUrl' | 'adminChannelId' | 'reminderIntervalSeconds'
+  | 'slackBotToken'
+  | 'slackApiUrl'
+  | 'adminChannelId'
+  | 'reminderIntervalSeconds'
+  | 'reminderLeaseSeconds'
+  | 'reminderMaxAttempts'
 >;
 
 export const createBackgroundDeliveries = (deps: {
@@ -42,7 +47,11 @@ export const createBackgroundDeliveries = (deps: {
     adminChannelId: config.adminChannelId,
     adminAddresses: () => services.reminders.adminSlackAddresses(),
   });
-  const sweep = services.reminders.createSweep(createSlackReminderNotifier({ client, admins }), { logger });
+  const sweep = services.reminders.createSweep(createSlackReminderNotifier({ client, admins }), {
+    logger,
+    leaseMs: config.reminderLeaseSeconds * 1000,
+    maxAttempts: config.reminderMaxAttempts,
+  });
   const publisher = config.adminChannelId
     ? createSlackAuditFeedPublisher({ client, channelId: config.adminChannelId })
     : undefined;

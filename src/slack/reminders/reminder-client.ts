@@ -23,11 +23,13 @@ export const createReminderClient = (options: {
   botToken: string;
   apiUrl?: string | undefined;
   logger: Logger;
+  /** Per call (default REMINDER_CLIENT_TIMEOUT_MS); tests shorten it to meet a late answer. */
+  timeoutMs?: number;
 }): WebClient =>
   new WebClient(options.botToken, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: REMINDER_CLIENT_TIMEOUT_MS,
+    timeout: options.timeoutMs ?? REMINDER_CLIENT_TIMEOUT_MS,
     logger: toSlackLogger(options.logger),
   });

@@ -4,6 +4,7 @@ import type { ReminderNotifier } from '../../reminders/reminders.models.ts';
 import { reminderDm } from '../views/reminder-dm.ts';
 import { reminderEscalation } from '../views/reminder-escalation.ts';
 import type { AdminMessenger } from './admin-messenger.ts';
+import { findDeliveredDm } from './dm-history.ts';
 import { dmFirstReachable } from './slack-dm.ts';
 
 export const createSlackReminderNotifier = (deps: {
@@ -11,5 +12,6 @@ export const createSlackReminderNotifier = (deps: {
   admins: AdminMessenger;
 }): ReminderNotifier => ({
   remindOwner: (to, reminder) => dmFirstReachable(deps.client, to, reminderDm(reminder)),
+  findDelivered: (to, reminder, since) => findDeliveredDm(deps.client, to, reminder, since),
   escalate: (reminder, reason) => deps.admins.tell(reminderEscalation(reminder, reason)),
 });

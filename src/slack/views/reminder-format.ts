@@ -29,6 +29,20 @@ export const tokenLabel = (token: { id: string; name: string }): string =>
 export const tokenPlain = (token: { id: string; name: string }): string =>
   `"${clampText(token.name, 80)}" (${token.id})`;
 
+/** A word for a POSIX shell: as it is when plain, otherwise single-quoted. */
+export const shellWord = (word: string): string =>
+  /^[A-Za-z0-9@._+%=:,/-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The CLI command that makes a token for someone Slack cannot pick (no linked account),
+ * as mrkdwn inline code: the exact line an admin can paste.
+ */
+export const cliCreateCommand = (email: string): string => {
+  const command = escapeMrkdwn(`tokendesk tokens create --user ${shellWord(clampText(email, 254))}`);
+  // Inline code cannot hold a backtick; a code block can.
+  return command.includes('`') ? `\`\`\`${command}\`\`\`` : `\`${command}\``;
+};
+
 /** "Ada Lovelace (ada@example.com)", or the e-mail alone. */
 export const personText = (person: { email: string; name: string | null }): string => {
   const name = person.name?.trim();

@@ -2,7 +2,8 @@
  * A Generate button (App Home, a renewal request): opens the generate modal for an
  * admin, prefilled with the owner named by the button. The value is a Tokendesk user
  * id, which the modal needs as a Slack user: one of that user's linked identities,
- * preferably in the clicker's workspace.
+ * preferably in the clicker's workspace. A user with no linked identity cannot be picked
+ * in the modal at all, so the admin is told how to make their token with the CLI instead.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { notifyUser } from '../../delivery.ts';
@@ -10,6 +11,7 @@ import type { SlackDeps } from '../../deps.ts';
 import { errorText, isExpected } from '../../error-text.ts';
 import { identify } from '../../identity.ts';
 import type { GenerateOrigin } from '../../views/generate-modal.ts';
+import { cliCreateCommand, personLabel } from '../../views/reminder-format.ts';
 import { noticeMessage } from '../../views/token-delivery.ts';
 import { openGenerateModal } from '../commands/generate.ts';
 
@@ -26,11 +28,20 @@ export const originOf = (body: BlockAction): GenerateOrigin => {
   return { kind: 'channel', channelId };
 };
 
-const slackUserOf = async (deps: SlackDeps, ownerId: string, teamId: string): Promise<string | undefined> => {
+/** The owner as the modal can take them: a Slack user to prefill, none, or someone Slack cannot pick. */
+const slackUserOf = async (
+  deps: SlackDeps,
+  ownerId: string,
+  teamId: string,
+): Promise<{ slackUserId: string | undefined } | { offSlack: { email: string; name: string | null } }> => {
   // Anything but a user id (an empty value, a stale or forged one) just means "no prefill".
-  if (!UUID.test(ownerId)) return undefined;
+  if (!UUID.test(ownerId)) return { slackUserId: undefined };
   const identities = await deps.services.users.slackIdentitiesOf(ownerId);
-  return (identities.find((i) => i.teamId === teamId) ?? identities[0])?.slackUserId;
+  if (identities.length === 0) {
+    const owner = await deps.services.users.getUser(ownerId).catch(() => undefined);
+    if (owner) return { offSlack: { email: owner.email, name: owner.displayName } };
+  }
+  return { slackUserId: (identities.find((i) => i.teamId === teamId) ?? identities[0])?.slackUserId };
 };
 
 export const openGenerate =
@@ -47,10 +58,19 @@ export const openGenerate =
         return;
       }
       await deps.services.users.requireAdmin(who.actor, 'tokens.generate');
+      const owner = await slackUserOf(deps, action.value ?? '', who.sender.teamId);
+      if ('offSlack' in owner) {
+        await tell(
+          `${personLabel(owner.offSlack)} has no Slack account linked to Tokendesk, so the form cannot pick them. ` +
+            `Make their token from the command line instead: ${cliCreateCommand(owner.offSlack.email)} ` +
+            '(add `--name` and `--expires-in` as needed). It prints the token once; pass it on the way your team shares secrets.',
+        );
+        return;
+      }
       const opened = await openGenerateModal(deps, client, {
         triggerId: body.trigger_id,
         origin,
-        initialSlackUserId: await slackUserOf(deps, action.value ?? '', who.sender.teamId),
+        initialSlackUserId: owner.slackUserId,
       });
       if (!opened) {
         await tell(

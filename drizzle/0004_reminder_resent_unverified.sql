@@ -1,0 +1,1 @@
+ALTER TABLE "reminder_deliveries" ADD COLUMN "resent_unverified" boolean DEFAULT false NOT NULL;
