@@ -8,9 +8,18 @@ import { parseConfig, secretValues } from './config.ts';
 import { describeDatabaseUrl, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { isAppError } from './shared/errors.ts';
-import { createLogger } from './shared/logger.ts';
+import { createLogger, redact } from './shared/logger.ts';
+import { BotTokenRejectedError } from './slack/bot-identity.ts';
 
 const SETUP_HINT = 'See README.md, section "Create the Slack app from manifest.yml".';
+
+// Installed before anything asynchronous runs: a stray rejection is logged (scrubbed, through
+// the logger once there is one) and never takes the process down.
+let reportUnhandled = (error: unknown) => {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`tokendesk: unhandled rejection: ${redact(text)}\n`);
+};
+process.on('unhandledRejection', (error) => reportUnhandled(error));
 
 const main = async (): Promise<void> => {
   // A local .env (see .env.example) is read when present; real environment variables win.
@@ -28,6 +37,7 @@ const main = async (): Promise<void> => {
     process.exit(2);
   }
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  reportUnhandled = (error) => logger.error('unhandled rejection', error);
   const handle = await openDatabase(config.databaseUrl);
   await migrateDatabase(handle);
   logger.info(`database ready: ${describeDatabaseUrl(config.databaseUrl)} (${handle.kind})`);
@@ -56,12 +66,11 @@ const main = async (): Promise<void> => {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('unhandledRejection', (error) => logger.error('unhandled rejection', error));
 };
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `tokendesk: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exit(1);
+  const reason = redact(error instanceof Error ? error.message : String(error)).split('\n')[0];
+  process.stderr.write(`tokendesk: failed to start: ${reason}\n`);
+  // A refused bot token is a setting to fix, like a missing one (exit 2); anything else is 1.
+  process.exit(error instanceof BotTokenRejectedError ? 2 : 1);
 });

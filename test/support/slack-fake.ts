@@ -24,7 +24,9 @@ export type SlackFault =
   | { error: string }
   | { status: 500 | 502 | 503 }
   | { status: 429; retryAfter: number }
-  | { delayMs: number };
+  | { delayMs: number }
+  /** The connection is dropped without an answer, as when Slack is unreachable: fetch fails. */
+  | { reset: true };
 
 export interface SlackFakeOptions {
   botToken?: string;
@@ -322,6 +324,8 @@ interface HttpReply {
   status: number;
   body: string;
   headers?: Record<string, string>;
+  /** Destroy the socket instead of answering. */
+  reset?: boolean;
 }
 
 const TRIGGER_TTL_MS = 3_000;
@@ -540,6 +544,10 @@ class FakeSlack implements SlackFake {
     if ('error' in fault) {
       call.error = fault.error;
       return errorReply(fault.error);
+    }
+    if ('reset' in fault) {
+      call.error = 'connection_reset';
+      return { status: 0, body: '', reset: true };
     }
     call.error = `http_${fault.status}`;
     if (fault.status === 429) {
@@ -899,6 +907,10 @@ function jsonReply(result: Json): HttpReply {
 }
 
 function send(res: ServerResponse, reply: HttpReply): void {
+  if (reply.reset) {
+    res.socket?.destroy();
+    return;
+  }
   res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', ...reply.headers });
   res.end(reply.body);
 }
