@@ -87,7 +87,14 @@ export const createSlackApp = (
     ...(await identity.get()),
   });
   // Bolt keeps (and amends) the options object it is given; each App gets its own copy.
-  const appOptions = () => ({ authorize, logger, clientOptions: { ...clientOptions } });
+  // Without logLevel, Bolt would setLevel(INFO) on our logger and LOG_LEVEL=debug would never
+  // reach Bolt or web-api (whose debug lines carry request bodies; the scrubber handles those).
+  const appOptions = () => ({
+    authorize,
+    logger,
+    logLevel: logger.getLevel(),
+    clientOptions: { ...clientOptions },
+  });
   let httpListener: SlackApp['httpListener'];
   let app: App;
   if (credentials.appToken) {
