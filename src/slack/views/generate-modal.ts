@@ -128,6 +128,14 @@ export const generateModal = (input: GenerateModalInput): ModalView => {
   };
 };
 
+/** What no-one may generate with: the opened modal turned into a notice, with nothing to submit. */
+export const generateRefusalModal = (text: string): ModalView => ({
+  type: 'modal',
+  title: plain('Generate API token'),
+  close: plain('Close'),
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:no_entry: ${text}`.slice(0, 3000) } }],
+});
+
 // ----- reading a submission -----
 
 /** Slack's `view.state.values`, narrowed to the fields this modal reads. */
