@@ -225,7 +225,8 @@ const generateAndDeliver = async (deps: SlackDeps, client: WebClient, ctx: Gener
       );
     }
   }
-  await deps.refreshHomes([owner.id, who.user.id]).catch((error: unknown) => {
+  // Every admin's page shows the owner's active-token count and the expiring tokens.
+  await deps.refreshHomes([owner.id, who.user.id], { admins: true }).catch((error: unknown) => {
     logger.warn('could not refresh App Homes after a generate', error);
   });
 };
