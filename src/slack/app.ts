@@ -98,7 +98,15 @@ export const createSlackApp = (
   let httpListener: SlackApp['httpListener'];
   let app: App;
   if (credentials.appToken) {
-    const receiver = new SocketModeReceiver({ appToken: credentials.appToken, logger });
+    const receiver = new SocketModeReceiver({
+      appToken: credentials.appToken,
+      logger,
+      // Its own WebClient calls apps.connections.open; without this it would ignore SLACK_API_URL.
+      // Only the URL: its retry policy (reconnect for as long as it takes) suits a connection.
+      installerOptions: {
+        clientOptions: credentials.apiUrl ? { slackApiUrl: credentials.apiUrl } : {},
+      },
+    });
     app = new App({ ...appOptions(), receiver });
   } else {
     if (!credentials.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
