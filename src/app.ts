@@ -116,13 +116,17 @@ export const createTokendesk = async (options: TokendeskOptions) => {
       background.start();
       return (server.address() as AddressInfo).port;
     },
-    /** Stops taking requests, lets in-flight ones finish, then stops the workers. */
+    /**
+     * Stops taking requests, lets in-flight ones finish (including Slack listener work that
+     * outlived its ack), then stops the workers.
+     */
     stop: async (): Promise<void> => {
       await slack.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await slack.drain();
       await background.stop();
       await verification.stop();
     },

@@ -38,7 +38,13 @@ export interface SlackApp {
   /** Bolt's HTTP request listener for POST /slack/events (HTTP mode only). */
   httpListener?: (req: IncomingMessage, res: ServerResponse) => void;
   start(): Promise<void>;
+  /** Stops taking Slack payloads: closes the Socket Mode connection (HTTP mode: the server owns that). */
   stop(): Promise<void>;
+  /**
+   * Waits (at most `timeoutMs`) for listener work still running after its ack — a token being
+   * generated and delivered, a Home being refreshed — so a shutdown does not cut it off.
+   */
+  drain(timeoutMs?: number): Promise<void>;
 }
 
 /** Bolt logs through our logger, so its debug output passes the same secret scrubber. */
@@ -56,6 +62,9 @@ export interface SlackAppOptions {
   /** auth.test retries at start-up (tests shorten them). */
   warmUp?: Partial<WarmUpOptions>;
 }
+
+/** How long a shutdown waits for listener work that outlived its ack. */
+const DRAIN_TIMEOUT_MS = 15_000;
 
 /** auth.test runs inside Bolt's authorize step, before a listener can ack: it must be quick. */
 const IDENTITY_TIMEOUT_MS = 2500;
@@ -121,6 +130,18 @@ export const createSlackApp = (
     app = new App({ ...appOptions(), receiver });
     httpListener = receiver.requestListener;
   }
+  // Slack is answered at the ack; the listener's real work goes on afterwards. Global middleware
+  // wraps every listener run, so shutting down can wait for what is still in flight.
+  const inFlight = new Set<Promise<unknown>>();
+  app.use(async ({ next }) => {
+    const run = next();
+    inFlight.add(run);
+    try {
+      await run;
+    } finally {
+      inFlight.delete(run);
+    }
+  });
   // With `authorize`, app.client carries no token; background work gets its own client.
   const client = new WebClient(credentials.botToken, clientOptions);
   const refreshHomes = createHomePublisher({ ...deps, client });
@@ -142,6 +163,20 @@ export const createSlackApp = (
     stop: async () => {
       stopping.abort();
       if (credentials.appToken) await app.stop();
+    },
+    drain: async (timeoutMs = DRAIN_TIMEOUT_MS) => {
+      if (inFlight.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done'), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        deps.logger.warn(
+          `stopping with ${inFlight.size} Slack listener(s) still running after ${timeoutMs} ms`,
+        );
+      }
     },
   };
 };

@@ -125,10 +125,8 @@ export const generateSubmission =
       return;
     }
     const raw = body as unknown as Record<string, unknown>;
-    const checked = await withDeadline(
-      precheck(deps, client, raw, teamId, reading.request.ownerSlackUserId),
-      PRE_ACK_BUDGET_MS,
-    ).catch((error: unknown): Precheck => {
+    const checking = precheck(deps, client, raw, teamId, reading.request.ownerSlackUserId);
+    const checked = await withDeadline(checking, PRE_ACK_BUDGET_MS).catch((error: unknown): Precheck => {
       if (error instanceof DeadlineExceeded) {
         deps.logger.warn('generate submission: the checks before the ack ran out of time');
         return { kind: 'owner', error: LOOKUP_FAILED };
@@ -139,6 +137,9 @@ export const generateSubmission =
     if (checked.kind === 'owner') {
       const errors: BlockErrors = { [BLOCK.owner]: checked.error };
       await ack({ response_action: 'errors', errors });
+      // After a deadline the checks are still running; the listener lasts until they end, so a
+      // shutdown waits for them too. Their answer is no longer needed.
+      await checking.catch(() => undefined);
       return;
     }
     await ack();
