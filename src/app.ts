@@ -82,6 +82,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
       : undefined;
   const server: Server = createHttpServer({ routes, slackListener, logger });
   const background = createBackgroundDeliveries({ services, config, logger });
+  let stopped = false;
 
   return {
     services,
@@ -105,7 +106,10 @@ export const createTokendesk = async (options: TokendeskOptions) => {
       });
       try {
         await slack.start();
+        // Stopped while Slack was being reached: start nothing more.
+        if (stopped) return (server.address() as AddressInfo | null)?.port ?? port;
       } catch (error) {
+        if (stopped) throw error;
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
@@ -121,6 +125,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
      * outlived its ack), then stops the workers.
      */
     stop: async (): Promise<void> => {
+      stopped = true;
       await slack.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -42,11 +42,10 @@ const main = async (): Promise<void> => {
   await migrateDatabase(handle);
   logger.info(`database ready: ${describeDatabaseUrl(config.databaseUrl)} (${handle.kind})`);
   const tokendesk = await createTokendesk({ config, handle, logger });
-  const port = await tokendesk.start(config.port);
-  logger.info(
-    `Tokendesk listening on :${port} (${tokendesk.slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, Slack request URL /slack/events'})`,
-  );
 
+  // Installed before start: /healthz answers while Slack is still being reached, so a SIGTERM
+  // can arrive before start() has finished. stop() is safe then; start() winds down after it.
+  let starting: Promise<number> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -56,6 +55,7 @@ const main = async (): Promise<void> => {
     force.unref();
     try {
       await tokendesk.stop();
+      await starting?.catch(() => undefined);
       await handle.close();
       logger.info('stopped cleanly');
       process.exit(0);
@@ -66,6 +66,13 @@ const main = async (): Promise<void> => {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  starting = tokendesk.start(config.port);
+  const port = await starting;
+  if (stopping) return;
+  logger.info(
+    `Tokendesk listening on :${port} (${tokendesk.slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, Slack request URL /slack/events'})`,
+  );
 };
 
 main().catch((error: unknown) => {
