@@ -11,9 +11,9 @@ export const helpMessage = (
     `\`${command} list\` — your own API tokens, each active one with a Revoke button`,
     ...(isAdmin
       ? [
-          `\`${command} revoke <token id>\` — revoke any token, yours or anyone's (asks for confirmation)`,
           `\`${command} generate [@person]\` — create a token (shown to you once)`,
           `\`${command} list @person\` — someone's tokens`,
+          `\`${command} revoke <token id>\` — revoke any token, yours or anyone's (asks for confirmation)`,
           `\`${command} users\` — people and their active tokens`,
           `\`${command} admins [grant|revoke @person]\` — who can administer tokens`,
           `\`${command} audit [@person]\` — recent activity`,
