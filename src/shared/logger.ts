@@ -20,6 +20,8 @@ const SECRET_PATTERNS: RegExp[] = [
   new RegExp(`xox[abposr]${DASH}(?:[A-Za-z0-9]|${DASH})+`, 'g'),
   new RegExp(`xapp${DASH}(?:[A-Za-z0-9]|${DASH})+`, 'g'),
   new RegExp(`v0${EQUALS}[a-f0-9]{64}`, 'g'),
+  // The single-use ticket in a Socket Mode URL (apps.connections.open, logged by web-api at debug).
+  new RegExp(`ticket${EQUALS}[A-Za-z0-9-]{8,}`, 'g'),
 ];
 
 const jsonEscaped = (text: string) => JSON.stringify(text).slice(1, -1);

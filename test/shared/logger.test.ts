@@ -38,6 +38,7 @@ describe('the secret scrubber', () => {
     ['a bot token', BOT_TOKEN, BOT_TOKEN.slice(5)],
     ['an app token', APP_TOKEN, APP_TOKEN.slice(5)],
     ['a request signature', SIGNATURE, SIGNATURE.slice(3)],
+    ['a Socket Mode ticket', 'ticket=8f7c6a2e-11d4-4b7a-9c0e-5d2f1a3b4c5d', '8f7c6a2e-11d4-4b7a'],
   ])('%s, recognised by its shape', (_what, secret, core) => {
     test.each(FORMS)('%s', (_form, render) => {
       const line = lineFor(render(secret));

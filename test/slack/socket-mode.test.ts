@@ -51,6 +51,11 @@ describe('Socket Mode', () => {
     expect(reply.args.response_type).toBe('ephemeral');
     expect(String(reply.args.text)).toContain('/apitoken generate');
     expect(fake.socketAcks.filter((a) => a.envelope_id === envelopeId)).toHaveLength(1);
+
+    // web-api logged the connection URL at debug; its single-use ticket and the app token were scrubbed.
+    expect(h.logs.some((l) => l.includes('/link/?[REDACTED]'))).toBe(true);
+    expect(h.logs.filter((l) => /ticket=[0-9a-f]{8}/.test(l))).toEqual([]);
+    expect(h.logs.filter((l) => l.includes(fake.appToken))).toEqual([]);
   });
 
   test('generate opens the modal with the envelope’s trigger, and a bad submission’s errors travel in the ack', async () => {
