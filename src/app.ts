@@ -15,7 +15,7 @@ import { createServices } from './services.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import type { Logger } from './shared/logger.ts';
 import type { RandomSource } from './shared/random.ts';
-import { createSlackApp } from './slack/app.ts';
+import { createSlackApp, type SlackAppOptions } from './slack/app.ts';
 import { createBackgroundDeliveries } from './slack/reminders/background.ts';
 import type { TokenHasher } from './tokens/token-hashing.ts';
 import { createVerification, type VerificationDeps } from './verification/verification.ts';
@@ -29,6 +29,8 @@ export interface TokendeskOptions {
   hasher?: TokenHasher;
   /** Limits and timings of the verification API (tests shorten them). */
   verification?: Pick<VerificationDeps, 'limits' | 'recorder' | 'bus'>;
+  /** Slack start-up timings (tests shorten the auth.test retries). */
+  slack?: SlackAppOptions;
 }
 
 export const requireSlackCredentials = (config: Config) => {
@@ -57,6 +59,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
       apiUrl: config.slackApiUrl,
     },
     { services, config, clock, logger },
+    options.slack,
   );
   const verification = createVerification({
     services,
@@ -79,6 +82,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
       : undefined;
   const server: Server = createHttpServer({ routes, slackListener, logger });
   const background = createBackgroundDeliveries({ services, config, logger });
+  let stopped = false;
 
   return {
     services,
@@ -89,24 +93,45 @@ export const createTokendesk = async (options: TokendeskOptions) => {
     /** One audit-feed round now; undefined without ADMIN_CHANNEL_ID. */
     runAuditFeed: background.runAuditFeed,
     verification,
-    /** Listens on `port` (0 = any free port) and resolves to the port actually bound. */
+    /**
+     * Listens on `port` (0 = any free port) and resolves to the port actually bound. /healthz
+     * answers while Slack is still being reached; a bot token Slack refuses rejects, with
+     * everything started so far stopped again.
+     */
     start: async (port: number): Promise<number> => {
       await verification.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, '0.0.0.0', () => resolve());
       });
-      await slack.start();
+      try {
+        await slack.start();
+        // Stopped while Slack was being reached: start nothing more.
+        if (stopped) return (server.address() as AddressInfo | null)?.port ?? port;
+      } catch (error) {
+        if (stopped) throw error;
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await verification.stop();
+        throw error;
+      }
       background.start();
       return (server.address() as AddressInfo).port;
     },
-    /** Stops taking requests, lets in-flight ones finish, then stops the workers. */
+    /**
+     * Stops taking requests, lets in-flight ones finish (including Slack listener work that
+     * outlived its ack), then stops the workers.
+     */
     stop: async (): Promise<void> => {
+      stopped = true;
       await slack.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await slack.drain();
       await background.stop();
       await verification.stop();
     },

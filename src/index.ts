@@ -8,9 +8,18 @@ import { parseConfig, secretValues } from './config.ts';
 import { describeDatabaseUrl, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { isAppError } from './shared/errors.ts';
-import { createLogger } from './shared/logger.ts';
+import { createLogger, redact } from './shared/logger.ts';
+import { BotTokenRejectedError } from './slack/bot-identity.ts';
 
 const SETUP_HINT = 'See README.md, section "Create the Slack app from manifest.yml".';
+
+// Installed before anything asynchronous runs: a stray rejection is logged (scrubbed, through
+// the logger once there is one) and never takes the process down.
+let reportUnhandled = (error: unknown) => {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`tokendesk: unhandled rejection: ${redact(text)}\n`);
+};
+process.on('unhandledRejection', (error) => reportUnhandled(error));
 
 const main = async (): Promise<void> => {
   // A local .env (see .env.example) is read when present; real environment variables win.
@@ -28,15 +37,15 @@ const main = async (): Promise<void> => {
     process.exit(2);
   }
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  reportUnhandled = (error) => logger.error('unhandled rejection', error);
   const handle = await openDatabase(config.databaseUrl);
   await migrateDatabase(handle);
   logger.info(`database ready: ${describeDatabaseUrl(config.databaseUrl)} (${handle.kind})`);
   const tokendesk = await createTokendesk({ config, handle, logger });
-  const port = await tokendesk.start(config.port);
-  logger.info(
-    `Tokendesk listening on :${port} (${tokendesk.slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, Slack request URL /slack/events'})`,
-  );
 
+  // Installed before start: /healthz answers while Slack is still being reached, so a SIGTERM
+  // can arrive before start() has finished. stop() is safe then; start() winds down after it.
+  let starting: Promise<number> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -46,6 +55,7 @@ const main = async (): Promise<void> => {
     force.unref();
     try {
       await tokendesk.stop();
+      await starting?.catch(() => undefined);
       await handle.close();
       logger.info('stopped cleanly');
       process.exit(0);
@@ -56,12 +66,18 @@ const main = async (): Promise<void> => {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('unhandledRejection', (error) => logger.error('unhandled rejection', error));
+
+  starting = tokendesk.start(config.port);
+  const port = await starting;
+  if (stopping) return;
+  logger.info(
+    `Tokendesk listening on :${port} (${tokendesk.slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode, Slack request URL /slack/events'})`,
+  );
 };
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `tokendesk: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exit(1);
+  const reason = redact(error instanceof Error ? error.message : String(error)).split('\n')[0];
+  process.stderr.write(`tokendesk: failed to start: ${reason}\n`);
+  // A refused bot token is a setting to fix, like a missing one (exit 2); anything else is 1.
+  process.exit(error instanceof BotTokenRejectedError ? 2 : 1);
 });

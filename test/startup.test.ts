@@ -53,6 +53,56 @@ describe('npm start', () => {
     let fake: SlackFake;
     afterEach(async () => fake?.close());
 
+    test('a bot token Slack refuses stops it with one line naming SLACK_BOT_TOKEN', async () => {
+      fake = await startSlackFake();
+      const wrong = 'xoxb-revoked-or-mistyped-token';
+      const run = start({
+        SLACK_BOT_TOKEN: wrong,
+        SLACK_SIGNING_SECRET: 'startup-test-signing-secret',
+        SLACK_API_URL: fake.url,
+        PORT: '0',
+        DATABASE_URL: 'pglite:memory',
+        REMINDER_INTERVAL_SECONDS: '0',
+      });
+      expect(await run.exited).toBe(2);
+      const refusal = run
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('tokendesk: '));
+      expect(refusal).toEqual([
+        expect.stringMatching(/^tokendesk: failed to start: .*SLACK_BOT_TOKEN.*README/),
+      ]);
+      expect(run.output()).not.toContain(wrong);
+      expect(fake.callsTo('auth.test')).toHaveLength(1);
+    }, 60_000);
+
+    test('a SIGTERM while Slack is still unreachable at boot stops it cleanly and at once', async () => {
+      fake = await startSlackFake();
+      fake.failAlways('auth.test', { status: 503 });
+      const port = String(20000 + Math.floor(Math.random() * 20000));
+      const run = start({
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_SIGNING_SECRET: 'startup-test-signing-secret',
+        SLACK_API_URL: fake.url,
+        PORT: port,
+        DATABASE_URL: 'pglite:memory',
+        REMINDER_INTERVAL_SECONDS: '0',
+      });
+      let res: Response | undefined;
+      for (let i = 0; i < 150 && !res; i++) {
+        res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        if (!res) await new Promise((r) => setTimeout(r, 200));
+      }
+      // Serving health checks while it keeps asking Slack who it is.
+      expect(res?.status).toBe(200);
+      expect(run.output()).not.toContain('Tokendesk listening');
+      const signalled = Date.now();
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(5000);
+      expect(run.output()).toContain('stopped cleanly');
+    }, 60_000);
+
     test('it starts on embedded PGlite, answers /healthz, and stops cleanly on SIGTERM', async () => {
       fake = await startSlackFake();
       const port = String(20000 + Math.floor(Math.random() * 20000));

@@ -1,6 +1,11 @@
 /**
  * Builds the Bolt app: HTTP mode (signing secret, Bolt's HTTPReceiver behind our front
  * door) or Socket Mode (app-level token). Listeners are registered in one place.
+ *
+ * The bot token reaches Bolt through `authorize` rather than `token`: with `token`, Bolt
+ * runs auth.test inside its constructor and caches that one promise forever, so a Slack
+ * outage at boot became an unhandled rejection and a permanently refusing instance.
+ * bot-identity.ts asks again until Slack answers (see there).
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,9 +16,11 @@ import {
   HTTPReceiver,
   SocketModeReceiver,
 } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { MAX_BODY_BYTES } from '../http/body.ts';
 import { SLACK_EVENTS_PATH } from '../http/server.ts';
 import type { Logger, LogLevel } from '../shared/logger.ts';
+import { createBotIdentity, type WarmUpOptions } from './bot-identity.ts';
 import type { SlackDeps } from './deps.ts';
 import { createHomePublisher } from './home-publisher.ts';
 import { registerListeners } from './listeners/index.ts';
@@ -31,7 +38,13 @@ export interface SlackApp {
   /** Bolt's HTTP request listener for POST /slack/events (HTTP mode only). */
   httpListener?: (req: IncomingMessage, res: ServerResponse) => void;
   start(): Promise<void>;
+  /** Stops taking Slack payloads: closes the Socket Mode connection (HTTP mode: the server owns that). */
   stop(): Promise<void>;
+  /**
+   * Waits (at most `timeoutMs`) for listener work still running after its ack — a token being
+   * generated and delivered, a Home being refreshed — so a shutdown does not cut it off.
+   */
+  drain(timeoutMs?: number): Promise<void>;
 }
 
 /** Bolt logs through our logger, so its debug output passes the same secret scrubber. */
@@ -45,22 +58,65 @@ const toBoltLogger = (logger: Logger): BoltLogger => ({
   setName: (name) => logger.setName(name),
 });
 
+export interface SlackAppOptions {
+  /** auth.test retries at start-up (tests shorten them). */
+  warmUp?: Partial<WarmUpOptions>;
+}
+
+/** How long a shutdown waits for listener work that outlived its ack. */
+const DRAIN_TIMEOUT_MS = 15_000;
+
+/** auth.test runs inside Bolt's authorize step, before a listener can ack: it must be quick. */
+const IDENTITY_TIMEOUT_MS = 2500;
+
 export const createSlackApp = (
   credentials: SlackCredentials,
   deps: Omit<SlackDeps, 'refreshHomes'>,
+  options: SlackAppOptions = {},
 ): SlackApp => {
   const logger = toBoltLogger(deps.logger.child('bolt'));
-  const clientOptions = {
+  const clientOptions: WebClientOptions = {
     ...(credentials.apiUrl ? { slackApiUrl: credentials.apiUrl } : {}),
     // Bolt's default retries a failed call for up to 30 minutes; a Slack user waits seconds.
     retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
     timeout: 10_000,
+    logger,
   };
+  const identity = createBotIdentity(
+    new WebClient(credentials.botToken, {
+      ...clientOptions,
+      retryConfig: { retries: 0 },
+      timeout: IDENTITY_TIMEOUT_MS,
+    }),
+    deps.logger.child('slack'),
+  );
+  const authorize = async ({ isEnterpriseInstall }: { isEnterpriseInstall: boolean }) => ({
+    isEnterpriseInstall,
+    botToken: credentials.botToken,
+    ...(await identity.get()),
+  });
+  // Bolt keeps (and amends) the options object it is given; each App gets its own copy.
+  // Without logLevel, Bolt would setLevel(INFO) on our logger and LOG_LEVEL=debug would never
+  // reach Bolt or web-api (whose debug lines carry request bodies; the scrubber handles those).
+  const appOptions = () => ({
+    authorize,
+    logger,
+    logLevel: logger.getLevel(),
+    clientOptions: { ...clientOptions },
+  });
   let httpListener: SlackApp['httpListener'];
   let app: App;
   if (credentials.appToken) {
-    const receiver = new SocketModeReceiver({ appToken: credentials.appToken, logger });
-    app = new App({ token: credentials.botToken, receiver, logger, clientOptions });
+    const receiver = new SocketModeReceiver({
+      appToken: credentials.appToken,
+      logger,
+      // Its own WebClient calls apps.connections.open; without this it would ignore SLACK_API_URL.
+      // Only the URL: its retry policy (reconnect for as long as it takes) suits a connection.
+      installerOptions: {
+        clientOptions: credentials.apiUrl ? { slackApiUrl: credentials.apiUrl } : {},
+      },
+    });
+    app = new App({ ...appOptions(), receiver });
   } else {
     if (!credentials.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
     const receiver = new HTTPReceiver({
@@ -71,24 +127,56 @@ export const createSlackApp = (
       // Bolt answers Slack after 3 s even if a listener never acks, so Slack never shows a timeout.
       unhandledRequestTimeoutMillis: 2900,
     });
-    app = new App({ token: credentials.botToken, receiver, logger, clientOptions });
+    app = new App({ ...appOptions(), receiver });
     httpListener = receiver.requestListener;
   }
-  const refreshHomes = createHomePublisher({ ...deps, client: app.client });
+  // Slack is answered at the ack; the listener's real work goes on afterwards. Global middleware
+  // wraps every listener run, so shutting down can wait for what is still in flight.
+  const inFlight = new Set<Promise<unknown>>();
+  app.use(async ({ next }) => {
+    const run = next();
+    inFlight.add(run);
+    try {
+      await run;
+    } finally {
+      inFlight.delete(run);
+    }
+  });
+  // With `authorize`, app.client carries no token; background work gets its own client.
+  const client = new WebClient(credentials.botToken, clientOptions);
+  const refreshHomes = createHomePublisher({ ...deps, client });
   registerListeners(app, { ...deps, refreshHomes });
   app.error(async (error) => {
     deps.logger.error('unhandled listener error', error);
   });
+  const stopping = new AbortController();
   return {
     app,
     mode: credentials.appToken ? 'socket' : 'http',
     ...(httpListener ? { httpListener } : {}),
+    // Rejects only when Slack refuses the bot token; a Slack outage leaves the instance up.
     // In HTTP mode our own server owns the port; only Socket Mode has a connection to start.
     start: async () => {
+      await identity.warmUp(options.warmUp, stopping.signal);
       if (credentials.appToken) await app.start();
     },
     stop: async () => {
+      stopping.abort();
       if (credentials.appToken) await app.stop();
+    },
+    drain: async (timeoutMs = DRAIN_TIMEOUT_MS) => {
+      if (inFlight.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done'), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        deps.logger.warn(
+          `stopping with ${inFlight.size} Slack listener(s) still running after ${timeoutMs} ms`,
+        );
+      }
     },
   };
 };

@@ -14,6 +14,15 @@ export interface SlackDeps {
   config: SlackConfig;
   clock: Clock;
   logger: Logger;
-  /** Refreshes the App Home of the Slack users linked to these Tokendesk users (after a change). */
-  refreshHomes: (userIds: string[]) => Promise<void>;
+  /**
+   * Refreshes the App Home of the Slack users linked to these Tokendesk users (after a
+   * change), and with `admins: true` every admin's too, since the admin page shows counts and
+   * expiring tokens of everyone. Never throws: failures are logged.
+   */
+  refreshHomes: (userIds: string[], options?: RefreshOptions) => Promise<void>;
+}
+
+export interface RefreshOptions {
+  /** Also refresh every active admin's Home (the admin page). */
+  admins?: boolean;
 }

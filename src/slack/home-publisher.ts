@@ -1,13 +1,14 @@
 /**
  * Publishes App Homes. `createHomePublisher` is `deps.refreshHomes`: after a change, every
- * Slack identity linked to the affected Tokendesk users gets a fresh Home. A failed refresh
+ * Slack identity linked to the affected Tokendesk users gets a fresh Home — and, for changes
+ * the admin page shows (token counts, expiring tokens, people), every admin's. A failed refresh
  * is logged and swallowed, because the change itself has already happened and the Home is
  * rebuilt again whenever its owner opens it.
  */
 import type { WebClient } from '@slack/web-api';
 import type { User } from '../db/schema.ts';
 import { type Actor, userActor } from '../shared/actor.ts';
-import type { SlackDeps } from './deps.ts';
+import type { RefreshOptions, SlackDeps } from './deps.ts';
 import {
   EXPIRING_WINDOW_DAYS,
   HOME_EXPIRING_MAX,
@@ -68,9 +69,26 @@ export const publishHome = async (
   await deps.client.views.publish({ user_id: who.sender.slackUserId, view: homeView(data) });
 };
 
+/** Admins are few; this bounds the work a single change can cause even if they are not. */
+export const MAX_ADMIN_HOMES = 100;
+/** Homes published at once: views.publish is rate-limited per workspace. */
+export const HOME_REFRESH_CONCURRENCY = 4;
+
+const forEachLimited = async <T>(items: T[], limit: number, run: (item: T) => Promise<void>) => {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next]!;
+      next += 1;
+      await run(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+};
+
 export const createHomePublisher =
   (deps: HomeDeps) =>
-  async (userIds: string[]): Promise<void> => {
+  async (userIds: string[], options: RefreshOptions = {}): Promise<void> => {
     const refreshOne = async (userId: string) => {
       try {
         const identities = await deps.services.users.slackIdentitiesOf(userId);
@@ -94,5 +112,13 @@ export const createHomePublisher =
         deps.logger.warn('could not refresh an App Home', { userId }, error);
       }
     };
-    await Promise.all([...new Set(userIds)].map(refreshOne));
+    const ids = [...userIds];
+    if (options.admins) {
+      try {
+        ids.push(...(await deps.services.users.activeAdminIds(MAX_ADMIN_HOMES)));
+      } catch (error) {
+        deps.logger.warn('could not list the admins whose App Homes need a refresh', error);
+      }
+    }
+    await forEachLimited([...new Set(ids)], HOME_REFRESH_CONCURRENCY, refreshOne);
   };

@@ -164,6 +164,14 @@ export const createUsersUseCases = (deps: UsersDeps) => {
       return users.listAdmins(db);
     },
 
+    /**
+     * The ids of the active admins, for system work that must reach them all (refreshing
+     * their App Homes after a change). Not an access path: it answers to no actor and
+     * returns ids only; listing admins to a person goes through listAdmins.
+     */
+    activeAdminIds: async (limit: number): Promise<string[]> =>
+      (await users.listAdmins(db)).slice(0, limit).map((admin) => admin.id),
+
     grantAdmin: (actor: Actor, userId: string) => changeRole(actor, userId, 'admin'),
     revokeAdmin: (actor: Actor, userId: string) => changeRole(actor, userId, 'member'),
 

@@ -25,6 +25,17 @@ describe('the /apitoken command through the real Bolt receiver', () => {
     expect(String(reply.args.text)).not.toContain('/apitoken generate');
   });
 
+  test('malformed arguments get the help text with the reason, and nothing is looked up', async () => {
+    const { responseUrl } = await h.command('list bob', { userId: 'U0ADMIN001' });
+    const reply = await h.waitFor(() => h.fake.callsTo('response_url').find((c) => c.url === responseUrl));
+    expect(reply.args.response_type).toBe('ephemeral');
+    const text = String(reply.args.text);
+    expect(text).toMatch(/^`list` takes nothing or one @mention of a person\. Mention the person with @\./);
+    // The help for an admin follows the reason.
+    expect(text).toContain('/apitoken list @person');
+    expect(h.fake.callsTo('users.info').map((c) => c.args.user)).not.toContain('bob');
+  });
+
   test('a bot is refused with a clear message', async () => {
     h.fake.addUser({ id: 'U0BOTUSER1', teamId: 'T0FAKE0001', isBot: true, email: 'bot@example.com' });
     await h.command('list', { userId: 'U0BOTUSER1' });

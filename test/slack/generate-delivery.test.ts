@@ -22,12 +22,29 @@ import {
 
 type Json = Record<string, unknown>;
 
-const modalFromButton = async (h: Harness, input: Parameters<Harness['action']>[0]): Promise<OpenedModal> => {
+/**
+ * Presses a Generate button. The modal opens at once with no owner; a prefill (which needs a
+ * database read) arrives as a views.update of that same modal.
+ */
+const modalFromButton = async (
+  h: Harness,
+  input: Parameters<Harness['action']>[0],
+  prefill: 'prefilled' | 'empty' = 'empty',
+): Promise<OpenedModal> => {
   const res = await h.action(input);
   expect(res.status).toBe(200);
   const call = await h.waitFor(() => h.fake.callsTo('views.open')[0]);
   expect(call.error).toBeUndefined();
-  const view = call.args.view as Json;
+  let view = call.args.view as Json;
+  expect(initialUserOf(view)).toBeUndefined();
+  if (prefill === 'prefilled') {
+    const update = await h.waitFor(() => h.fake.callsTo('views.update')[0]);
+    expect(update.error).toBeUndefined();
+    view = update.args.view as Json;
+  } else {
+    await settle(150);
+    expect(h.fake.callsTo('views.update')).toEqual([]);
+  }
   return { view, viewId: newViewId(), privateMetadata: String(view.private_metadata) };
 };
 
@@ -59,12 +76,16 @@ describe('where the token is delivered', () => {
 
   test('the App Home Generate button opens the modal for the owner and delivers to the DM directly', async () => {
     const owner = await linkOwner(h);
-    const modal = await modalFromButton(h, {
-      userId: ADMIN,
-      actionId: ACTION.openGenerate,
-      value: owner.id,
-      view: { id: 'VHOME00001', type: 'home' },
-    });
+    const modal = await modalFromButton(
+      h,
+      {
+        userId: ADMIN,
+        actionId: ACTION.openGenerate,
+        value: owner.id,
+        view: { id: 'VHOME00001', type: 'home' },
+      },
+      'prefilled',
+    );
     expect(initialUserOf(modal.view)).toBe(OWNER);
     expect(decodeGenerateMetadata(modal.privateMetadata)).toEqual({ kind: 'home' });
 
@@ -78,13 +99,17 @@ describe('where the token is delivered', () => {
 
   test('a Generate button in a channel message delivers in that channel', async () => {
     const owner = await linkOwner(h);
-    const modal = await modalFromButton(h, {
-      userId: ADMIN,
-      actionId: ACTION.openGenerate,
-      value: owner.id,
-      channelId: 'C0ADMINS01',
-      message: { ts: '1700000000.000100', type: 'message' },
-    });
+    const modal = await modalFromButton(
+      h,
+      {
+        userId: ADMIN,
+        actionId: ACTION.openGenerate,
+        value: owner.id,
+        channelId: 'C0ADMINS01',
+        message: { ts: '1700000000.000100', type: 'message' },
+      },
+      'prefilled',
+    );
     expect(decodeGenerateMetadata(modal.privateMetadata)).toEqual({
       kind: 'channel',
       channelId: 'C0ADMINS01',

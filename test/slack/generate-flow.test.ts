@@ -84,6 +84,20 @@ describe('generating a token from Slack', () => {
     );
     for (const other of elsewhere) expect(JSON.stringify(other.args)).not.toContain(token);
     expect(h.logs.length).toBeGreaterThan(0);
+    // Not vacuous: web-api logged the ephemeral's request body at debug, through Bolt's logger
+    // (LOG_LEVEL reaches Bolt), and the scrubber took the token out of it.
+    const publicId = token.slice(4, 16);
+    const ephemeralBodies = h.logs
+      .map((line) => JSON.parse(line) as { level: string; name: string; msg: string })
+      .filter(
+        (l) =>
+          l.msg.startsWith('http request body') && l.msg.includes('Token id') && l.msg.includes(publicId),
+      );
+    expect(ephemeralBodies.length).toBeGreaterThan(0);
+    for (const line of ephemeralBodies) {
+      expect(line).toMatchObject({ level: 'debug', name: 'tokendesk:bolt' });
+      expect(line.msg).toContain('[REDACTED]');
+    }
     expect(h.logs.filter((line) => line.includes(token))).toEqual([]);
     // Not even a fragment of the secret: a partial redaction would still leak most of it.
     expect(h.logs.filter((line) => line.includes(token.slice(4, 30)))).toEqual([]);

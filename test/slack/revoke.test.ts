@@ -150,6 +150,20 @@ describe('revoking from Slack', () => {
     expect(await verifies(mine.id)).toBe(false);
   });
 
+  test('a member’s help offers revoke <id> for their own tokens, and it does what the help says', async () => {
+    const help = await h.command('help', { userId: MEMBER });
+    const text = String((await replyTo(h, help.responseUrl)).args.text);
+    expect(text).toContain('`/apitoken revoke <token id>` — revoke one of your own tokens');
+    expect(text).not.toContain('/apitoken generate');
+
+    const mine = await tokenFor('member@example.com', 'Old phone');
+    const row = await rowFrom(`revoke ${mine.id}`, MEMBER, mine.id);
+    expect(row.button.confirm).toBeDefined();
+    const reply = await click(MEMBER, row);
+    expect(String(reply.args.text)).toContain('Revoked *Old phone*');
+    expect(await verifies(mine.id)).toBe(false);
+  });
+
   test('revoke <id> answers with the token and its confirm-guarded button, and revokes nothing', async () => {
     const target = await tokenFor('other@example.com', 'Build server');
     const row = await rowFrom(`revoke ${target.id}`, ADMIN, target.id);

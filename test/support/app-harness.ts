@@ -8,6 +8,7 @@ import type { DatabaseHandle } from '../../src/db/client.ts';
 import { OPERATOR } from '../../src/shared/actor.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import type { SlackAppOptions } from '../../src/slack/app.ts';
 import { testConfig } from './services.ts';
 import { FAKE_TEAM_ID, type FakeUser, type SlackFake, startSlackFake } from './slack-fake.ts';
 import {
@@ -32,6 +33,8 @@ export interface HarnessOptions {
   /** Reuse an existing fake (two instances talking to one Slack). */
   fake?: SlackFake;
   handle?: DatabaseHandle;
+  /** Slack start-up options (auth.test retries). */
+  slack?: SlackAppOptions;
 }
 
 export interface Harness {
@@ -84,7 +87,13 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     sink: (line) => logs.push(line),
     secrets: [SIGNING_SECRET, fake.botToken],
   });
-  const app = await createTokendesk({ config, handle, logger, clock });
+  const app = await createTokendesk({
+    config,
+    handle,
+    logger,
+    clock,
+    ...(options.slack ? { slack: options.slack } : {}),
+  });
   const port = await app.start(0);
   const baseUrl = `http://127.0.0.1:${port}`;
   const eventsUrl = `${baseUrl}/slack/events`;

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import {
@@ -69,6 +71,80 @@ const inputBlock = {
   element: { type: 'plain_text_input', action_id: 'n' },
 };
 const sections = (n: number) => Array.from({ length: n }, () => section());
+
+/**
+ * A bare WebSocket client over node:http (Node 20 has no global WebSocket): the upgrade, then
+ * unmasked server text frames in and masked client text frames out. Small messages only.
+ */
+const rawWebSocket = (url: string) =>
+  new Promise<{ status: number; next: () => Promise<string>; send: (text: string) => void; end: () => void }>(
+    (resolve, reject) => {
+      const req = httpRequest(url.replace(/^ws/, 'http'), {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': randomBytes(16).toString('base64'),
+        },
+      });
+      const none = { next: async () => '', send: () => undefined, end: () => undefined };
+      req.on('response', (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, ...none });
+      });
+      req.on('error', reject);
+      req.on('upgrade', (res, socket, head) => {
+        // The first frames may arrive together with the 101 answer.
+        let buffer = Buffer.from(head);
+        const waiting: Array<(text: string) => void> = [];
+        const messages: string[] = [];
+        const drain = () => {
+          for (;;) {
+            if (buffer.length < 2) return;
+            let length = buffer[1]! & 0x7f;
+            let offset = 2;
+            if (length === 126) {
+              if (buffer.length < 4) return;
+              length = buffer.readUInt16BE(2);
+              offset = 4;
+            }
+            if (buffer.length < offset + length) return;
+            const text = buffer.subarray(offset, offset + length).toString('utf8');
+            buffer = buffer.subarray(offset + length);
+            const waiter = waiting.shift();
+            if (waiter) waiter(text);
+            else messages.push(text);
+          }
+        };
+        socket.on('data', (chunk: Buffer) => {
+          buffer = Buffer.concat([buffer, chunk]);
+          drain();
+        });
+        drain();
+        resolve({
+          status: res.statusCode ?? 0,
+          next: () =>
+            new Promise((r) => {
+              const queued = messages.shift();
+              if (queued !== undefined) r(queued);
+              else waiting.push(r);
+            }),
+          send: (text) => {
+            const payload = Buffer.from(text);
+            const mask = randomBytes(4);
+            const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!));
+            const header =
+              payload.length < 126
+                ? Buffer.from([0x81, 0x80 | payload.length])
+                : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+            socket.write(Buffer.concat([header, mask, masked]));
+          },
+          end: () => socket.destroy(),
+        });
+      });
+      req.end();
+    },
+  );
 
 describe('the Slack Web API fake', () => {
   let fake: SlackFake;
@@ -570,12 +646,60 @@ describe('the Slack Web API fake', () => {
       await expect(lookup()).resolves.toMatchObject({ ok: true });
     });
 
+    it('drops the connection without an answer for a reset fault, as an unreachable Slack would', async () => {
+      fake.failNext('auth.test', { reset: true });
+      await expect(client().auth.test()).rejects.toMatchObject({ code: ErrorCode.RequestError });
+      expect(fake.callsTo('auth.test')[0]?.error).toBe('connection_reset');
+      await expect(client().auth.test()).resolves.toMatchObject({ ok: true });
+    });
+
     it('keeps failing with failAlways until the faults are cleared', async () => {
       fake.failAlways('auth.test', { status: 503 });
       await expect(client().auth.test()).rejects.toMatchObject({ statusCode: 503 });
       await expect(client().auth.test()).rejects.toMatchObject({ statusCode: 503 });
       fake.clearFaults();
       await expect(client().auth.test()).resolves.toMatchObject({ ok: true });
+    });
+  });
+
+  describe('Socket Mode', () => {
+    it('opens connections only for the app-level token, and refuses it everywhere else', async () => {
+      const app = client({ token: fake.appToken });
+      const opened = await app.apps.connections.open();
+      expect(opened.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/link\/\?ticket=[0-9a-f]{32}&app_id=/);
+      await expect(client().apps.connections.open()).rejects.toMatchObject({
+        data: { error: 'not_allowed_token_type' },
+      });
+      await expect(app.auth.test()).rejects.toMatchObject({ data: { error: 'not_allowed_token_type' } });
+      await expect(client({ token: 'xapp-1-wrong' }).apps.connections.open()).rejects.toMatchObject({
+        data: { error: 'invalid_auth' },
+      });
+    });
+
+    it('says hello on a new connection, relays envelopes, records acks, and takes each ticket once', async () => {
+      const { url } = await client({ token: fake.appToken }).apps.connections.open();
+      const socket = await rawWebSocket(String(url));
+      expect(socket.status).toBe(101);
+      expect(JSON.parse(await socket.next())).toMatchObject({ type: 'hello', num_connections: 1 });
+      expect(fake.openSockets()).toBe(1);
+
+      const id = fake.sendEnvelope('slash_commands', { command: '/apitoken', text: 'help' });
+      expect(JSON.parse(await socket.next())).toEqual({
+        envelope_id: id,
+        type: 'slash_commands',
+        payload: { command: '/apitoken', text: 'help' },
+        accepts_response_payload: true,
+      });
+      socket.send(JSON.stringify({ envelope_id: id, payload: { text: 'ok' } }));
+      await vi.waitFor(() => expect(fake.socketAcks).toEqual([{ envelope_id: id, payload: { text: 'ok' } }]));
+
+      expect((await rawWebSocket(String(url))).status).toBe(401);
+      socket.end();
+      await vi.waitFor(() => expect(fake.openSockets()).toBe(0));
+    });
+
+    it('refuses to send an envelope when no connection is open', () => {
+      expect(() => fake.sendEnvelope('events_api', {})).toThrow(/no open Socket Mode connection/);
     });
   });
 

@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { acceptWebSocket, type ServerWebSocket } from './websocket-server.ts';
 
 /** Identities the fake reports by default; slack-requests.ts puts the same ones into payloads. */
 export const FAKE_APP_ID = 'A0TOKENDESK';
@@ -15,6 +17,8 @@ export const FAKE_TEAM_ID = 'T0FAKE0001';
 export const FAKE_BOT_USER_ID = 'U0BOT00001';
 export const FAKE_BOT_ID = 'B0BOT00001';
 export const FAKE_BOT_TOKEN = 'xoxb-tokendesk-fake';
+/** App-level token (scope connections:write): the only token apps.connections.open accepts. */
+export const FAKE_APP_TOKEN = 'xapp-1-A0TOKENDESK-fake';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -30,7 +34,9 @@ export type SlackFault =
    * The call is carried out as usual (a message is posted), but the reply is held back this
    * long: what a client sees when Slack accepted a request and its answer was lost or late.
    */
-  | { replyDelayMs: number };
+  | { replyDelayMs: number }
+  /** The connection is dropped without an answer, as when Slack is unreachable: fetch fails. */
+  | { reset: true };
 
 /** A call held at the fake until the test lets it go (see `holdNext`). */
 export interface HeldCall {
@@ -55,6 +61,7 @@ export const DEFAULT_SCOPES: readonly string[] = [
 
 export interface SlackFakeOptions {
   botToken?: string;
+  appToken?: string;
   teamId?: string;
   botUserId?: string;
   botId?: string;
@@ -89,10 +96,22 @@ export interface FakeUser {
 
 export type SlackView = Record<string, unknown> & { id: string; hash: string; type: string };
 
+/** What the app sent back over a Socket Mode connection: an envelope's acknowledgement. */
+export interface SocketAck {
+  envelope_id: string;
+  payload?: Record<string, unknown>;
+}
+
+export interface SocketEnvelopeOptions {
+  acceptsResponsePayload?: boolean;
+  retryAttempt?: number;
+}
+
 export interface SlackFake {
   /** Base URL for WebClient's `slackApiUrl`: `http://127.0.0.1:PORT/api/`. */
   url: string;
   botToken: string;
+  appToken: string;
   teamId: string;
   botUserId: string;
   botId: string;
@@ -125,6 +144,15 @@ export interface SlackFake {
    */
   holdNext(method: string, then?: SlackFault): HeldCall;
   clearFaults(): void;
+  /** Socket Mode connections the app has opened and that are still open. */
+  openSockets(): number;
+  /**
+   * Sends an envelope (`slash_commands`, `interactive`, `events_api`) over the newest open Socket
+   * Mode connection, as Slack does; returns its envelope_id. Throws when no connection is open.
+   */
+  sendEnvelope(type: string, payload: Record<string, unknown>, options?: SocketEnvelopeOptions): string;
+  /** Every acknowledgement the app sent over Socket Mode, in order. Live array. */
+  socketAcks: SocketAck[];
   close(): Promise<void>;
 }
 
@@ -363,6 +391,8 @@ interface HttpReply {
   status: number;
   body: string;
   headers?: Record<string, string>;
+  /** Destroy the socket instead of answering. */
+  reset?: boolean;
 }
 
 const TRIGGER_TTL_MS = 3_000;
@@ -432,6 +462,7 @@ interface ResponseUrlState {
 class FakeSlack implements SlackFake {
   url = '';
   readonly botToken: string;
+  readonly appToken: string;
   readonly teamId: string;
   readonly botUserId: string;
   readonly botId: string;
@@ -453,6 +484,10 @@ class FakeSlack implements SlackFake {
   private readonly defaultScopes: readonly string[];
   private scopes: Set<string>;
   private tsCounter = 0;
+  /** Socket Mode: tickets handed out by apps.connections.open (each opens one connection). */
+  private readonly socketTickets = new Set<string>();
+  private readonly sockets: ServerWebSocket[] = [];
+  readonly socketAcks: SocketAck[] = [];
 
   private readonly handlers: Record<string, Handler> = {
     'auth.test': () => this.authTest(),
@@ -468,10 +503,12 @@ class FakeSlack implements SlackFake {
     'views.push': (args) => this.viewsOpen(args),
     'views.update': (args) => this.viewsUpdate(args),
     'views.publish': (args) => this.viewsPublish(args),
+    'apps.connections.open': () => this.appsConnectionsOpen(),
   };
 
   constructor(opts: SlackFakeOptions) {
     this.botToken = opts.botToken ?? FAKE_BOT_TOKEN;
+    this.appToken = opts.appToken ?? FAKE_APP_TOKEN;
     this.teamId = opts.teamId ?? FAKE_TEAM_ID;
     this.botUserId = opts.botUserId ?? FAKE_BOT_USER_ID;
     this.botId = opts.botId ?? FAKE_BOT_ID;
@@ -482,6 +519,7 @@ class FakeSlack implements SlackFake {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => send(res, { status: 500, body: String(error) }));
     });
+    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
   }
 
   async listen(): Promise<void> {
@@ -496,6 +534,7 @@ class FakeSlack implements SlackFake {
 
   close(): Promise<void> {
     this.releaseHeld();
+    for (const socket of this.sockets.splice(0)) socket.destroy();
     return new Promise((resolve, reject) => {
       this.server.close((error) => (error ? reject(error) : resolve()));
       // Keep-alive sockets from fetch would otherwise hold close() open.
@@ -515,6 +554,7 @@ class FakeSlack implements SlackFake {
 
   reset(): void {
     this.calls.length = 0;
+    this.socketAcks.length = 0;
     for (const store of [this.triggers, this.responseUrls, this.messages, this.views, this.homes])
       store.clear();
     this.clearFaults();
@@ -606,6 +646,66 @@ class FakeSlack implements SlackFake {
     this.standingFaults.clear();
   }
 
+  openSockets(): number {
+    return this.sockets.filter((s) => s.open).length;
+  }
+
+  sendEnvelope(type: string, payload: Record<string, unknown>, options: SocketEnvelopeOptions = {}): string {
+    const socket = [...this.sockets].reverse().find((s) => s.open);
+    if (!socket) throw new Error('slack-fake: no open Socket Mode connection');
+    const envelopeId = randomBytes(16)
+      .toString('hex')
+      .replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+    // The shape Slack sends: the payload Slack would have POSTed, wrapped with an id to acknowledge.
+    socket.sendText(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        payload,
+        type,
+        accepts_response_payload: options.acceptsResponsePayload ?? type !== 'events_api',
+        ...(options.retryAttempt === undefined
+          ? {}
+          : { retry_attempt: options.retryAttempt, retry_reason: 'timeout' }),
+      }),
+    );
+    return envelopeId;
+  }
+
+  // ----- Socket Mode -----
+
+  private appsConnectionsOpen(): SlackResult {
+    const ticket = randomBytes(16).toString('hex');
+    this.socketTickets.add(ticket);
+    // Slack hands out a wss:// URL on its own host; the fake's is plain ws:// on its port.
+    const url = `${this.origin.replace(/^http/, 'ws')}/link/?ticket=${ticket}&app_id=${FAKE_APP_ID}`;
+    return { ok: true, url };
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', this.origin);
+    const ticket = url.searchParams.get('ticket') ?? '';
+    if (url.pathname !== '/link/' || !this.socketTickets.delete(ticket)) {
+      // A reused or made-up ticket is refused, as Slack's are single-use.
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const ws = acceptWebSocket(req, socket, head);
+    if (!ws) return;
+    this.sockets.push(ws);
+    ws.on('message', (text: string) => {
+      const parsed = parseJsonObject(text);
+      if (typeof parsed.envelope_id === 'string') this.socketAcks.push(parsed as unknown as SocketAck);
+    });
+    ws.sendText(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: this.openSockets(),
+        debug_info: { host: 'applink-fake', build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: FAKE_APP_ID },
+      }),
+    );
+  }
+
   // ----- HTTP plumbing -----
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -637,7 +737,8 @@ class FakeSlack implements SlackFake {
   }
 
   private carryOut(method: string, args: Args, token: string | undefined, call: RecordedCall): HttpReply {
-    const result = this.authenticate(token) ?? this.authorize(method, args) ?? this.dispatch(method, args);
+    const result =
+      this.authenticate(method, token) ?? this.authorize(method, args) ?? this.dispatch(method, args);
     if (!result.ok) call.error = String(result.error);
     return jsonReply(result);
   }
@@ -652,9 +753,14 @@ class FakeSlack implements SlackFake {
     return { ok: false, error: 'missing_scope', needed, provided: [...this.scopes].join(',') };
   }
 
-  private authenticate(token: string | undefined): SlackResult | undefined {
-    if (token === undefined) return fail('not_authed');
-    return token === this.botToken ? undefined : fail('invalid_auth');
+  /** Bot-token methods refuse the app-level token and the other way round, as Slack does. */
+  private authenticate(method: string, token: string | undefined): SlackResult | undefined {
+    if (token === undefined || token === '') return fail('not_authed');
+    const wanted = method === 'apps.connections.open' ? this.appToken : this.botToken;
+    if (token === wanted) return undefined;
+    return token === this.botToken || token === this.appToken
+      ? fail('not_allowed_token_type')
+      : fail('invalid_auth');
   }
 
   private dispatch(method: string, args: Args): SlackResult {
@@ -690,6 +796,10 @@ class FakeSlack implements SlackFake {
     if ('error' in fault) {
       call.error = fault.error;
       return errorReply(fault.error);
+    }
+    if ('reset' in fault) {
+      call.error = 'connection_reset';
+      return { status: 0, body: '', reset: true };
     }
     call.error = `http_${fault.status}`;
     if (fault.status === 429) {
@@ -1119,6 +1229,10 @@ function jsonReply(result: Json): HttpReply {
 }
 
 function send(res: ServerResponse, reply: HttpReply): void {
+  if (reply.reset) {
+    res.socket?.destroy();
+    return;
+  }
   res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', ...reply.headers });
   res.end(reply.body);
 }

@@ -337,3 +337,17 @@ export function eventBody(input: EventInput): string {
 export function urlVerificationBody(challenge: string): string {
   return JSON.stringify({ token: VERIFICATION_TOKEN, challenge, type: 'url_verification' });
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Socket Mode: the same payloads, as the JSON object an envelope carries
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A slash command as Socket Mode delivers it: the form fields as one JSON object. */
+export function slashCommandPayload(input: SlashCommandInput): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(slashCommandBody(input)));
+}
+
+/** An interactive payload (block_actions, view_submission…) as Socket Mode delivers it. */
+export function interactivePayload(formBody: string): Record<string, unknown> {
+  return JSON.parse(new URLSearchParams(formBody).get('payload') ?? '{}') as Record<string, unknown>;
+}

@@ -128,6 +128,15 @@ export const generateModal = (input: GenerateModalInput): ModalView => {
   };
 };
 
+/** What no-one may generate with: the opened modal turned into a notice, with nothing to submit. */
+/** The modal once it cannot be used: why, and no submit button. */
+export const generateRefusalModal = (text: string, emoji = ':no_entry:'): ModalView => ({
+  type: 'modal',
+  title: plain('Generate API token'),
+  close: plain('Close'),
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `${emoji} ${text}`.slice(0, 3000) } }],
+});
+
 // ----- reading a submission -----
 
 /** Slack's `view.state.values`, narrowed to the fields this modal reads. */

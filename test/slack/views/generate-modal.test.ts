@@ -6,6 +6,7 @@ import {
   encodeGenerateMetadata,
   expiryPresets,
   generateModal,
+  generateRefusalModal,
   readGenerateSubmission,
   type StateValues,
 } from '../../../src/slack/views/generate-modal.ts';
@@ -201,5 +202,20 @@ describe('reading a generate submission', () => {
         },
       ),
     );
+  });
+});
+
+describe('the refusal that replaces an opened generate modal', () => {
+  test('is a valid modal with nothing to submit and says why', () => {
+    const view = generateRefusalModal('Only Tokendesk admins can do that. Ask an admin if you need it done.');
+    expect(validateBlockKit('modal', view)).toEqual([]);
+    expect(view).not.toHaveProperty('submit');
+    expect(view).not.toHaveProperty('callback_id');
+    expect(view.blocks.some((b) => b.type === 'input')).toBe(false);
+    expect(JSON.stringify(view.blocks)).toContain('Ask an admin');
+  });
+
+  test('keeps an over-long reason within the section limit', () => {
+    expect(validateBlockKit('modal', generateRefusalModal('x'.repeat(5000)))).toEqual([]);
   });
 });

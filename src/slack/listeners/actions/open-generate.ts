@@ -1,19 +1,20 @@
 /**
- * A Generate button (App Home, a renewal request): opens the generate modal for an
- * admin, prefilled with the owner named by the button. The value is a Tokendesk user
- * id, which the modal needs as a Slack user: one of that user's linked identities,
- * preferably in the clicker's workspace. A user with no linked identity cannot be picked
- * in the modal at all, so the admin is told how to make their token with the CLI instead.
+ * A Generate button (App Home, a renewal request, an escalation): opens the generate modal
+ * at once (the trigger_id lives three seconds), then checks the clicker is an admin — a
+ * refusal replaces the modal's content — and then prefills the owner named by the button.
+ * The value is a Tokendesk user id, which the modal needs as a Slack user: one of that
+ * user's linked identities, preferably in the clicker's workspace; finding it takes a
+ * database read, so the prefill arrives by views.update. A user with no linked identity
+ * cannot be picked in the modal at all, so the modal turns into the CLI command that
+ * makes their token instead.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { notifyUser } from '../../delivery.ts';
+import { notifyUser, slackErrorCode } from '../../delivery.ts';
 import type { SlackDeps } from '../../deps.ts';
-import { errorText, isExpected } from '../../error-text.ts';
-import { identify } from '../../identity.ts';
 import type { GenerateOrigin } from '../../views/generate-modal.ts';
 import { cliCreateCommand, personLabel } from '../../views/reminder-format.ts';
 import { noticeMessage } from '../../views/token-delivery.ts';
-import { openGenerateModal } from '../commands/generate.ts';
+import { checkGenerator, generateView, openGenerateModal, showRefusal } from '../commands/generate.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -44,6 +45,11 @@ const slackUserOf = async (
   return { slackUserId: (identities.find((i) => i.teamId === teamId) ?? identities[0])?.slackUserId };
 };
 
+const offSlackText = (owner: { email: string; name: string | null }) =>
+  `${personLabel(owner)} has no Slack account linked to Tokendesk, so the form cannot pick them. ` +
+  `Make their token from the command line instead: ${cliCreateCommand(owner.email)} ` +
+  '(add `--name` and `--expires-in` as needed). It prints the token once; pass it on the way your team shares secrets.';
+
 export const openGenerate =
   (deps: SlackDeps) =>
   async ({ ack, body, action, client }: Args): Promise<void> => {
@@ -51,34 +57,32 @@ export const openGenerate =
     const origin = originOf(body);
     const tell = (text: string) =>
       notifyUser(client, deps.logger, { slackUserId: body.user.id, origin }, noticeMessage(text));
+    const opened = await openGenerateModal(deps, client, { triggerId: body.trigger_id, origin });
+    const checked = await checkGenerator(deps, client, body as unknown as Record<string, unknown>);
+    if (!checked.ok) {
+      await showRefusal(deps, client, opened, checked.text, tell);
+      return;
+    }
+    if (!opened) {
+      await tell(
+        ':hourglass: Slack did not let Tokendesk open the form in time. Nothing was created; please press Generate again.',
+      );
+      return;
+    }
     try {
-      const who = await identify(body as unknown as Record<string, unknown>, client, deps.services.users);
-      if (!who.ok) {
-        await tell(who.message);
-        return;
-      }
-      await deps.services.users.requireAdmin(who.actor, 'tokens.generate');
-      const owner = await slackUserOf(deps, action.value ?? '', who.sender.teamId);
+      const owner = await slackUserOf(deps, action.value ?? '', checked.who.sender.teamId);
       if ('offSlack' in owner) {
-        await tell(
-          `${personLabel(owner.offSlack)} has no Slack account linked to Tokendesk, so the form cannot pick them. ` +
-            `Make their token from the command line instead: ${cliCreateCommand(owner.offSlack.email)} ` +
-            '(add `--name` and `--expires-in` as needed). It prints the token once; pass it on the way your team shares secrets.',
-        );
+        await showRefusal(deps, client, opened, offSlackText(owner.offSlack), tell, ':information_source:');
         return;
       }
-      const opened = await openGenerateModal(deps, client, {
-        triggerId: body.trigger_id,
-        origin,
-        initialSlackUserId: owner.slackUserId,
+      if (!owner.slackUserId) return;
+      await client.views.update({
+        view_id: opened.viewId,
+        ...(opened.hash ? { hash: opened.hash } : {}),
+        view: generateView(deps, { origin, initialSlackUserId: owner.slackUserId }),
       });
-      if (!opened) {
-        await tell(
-          ':hourglass: Slack did not let Tokendesk open the form in time. Nothing was created; please press Generate again.',
-        );
-      }
     } catch (error) {
-      if (!isExpected(error)) deps.logger.error('open generate failed', error);
-      await tell(errorText(error));
+      // The modal stays open without the prefill; the admin picks the person themselves.
+      deps.logger.warn('could not prefill the generate modal', { error: slackErrorCode(error) });
     }
   };

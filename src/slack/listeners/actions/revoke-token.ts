@@ -51,8 +51,9 @@ export const registerRevokeToken = (app: App, deps: SlackDeps): void => {
         result.outcome === 'revoked'
           ? revokedText(result.token)
           : alreadyRevokedText(result.token, await deps.services.tokens.revocation(who.actor, tokenId));
-      // The owner's and the actor's Homes list this token; refresh them before answering here.
-      await deps.refreshHomes([result.token.owner.id, who.user.id]);
+      // The owner's and the actor's Homes list this token, and every admin's page counts it:
+      // refresh them before answering here.
+      await deps.refreshHomes([result.token.owner.id, who.user.id], { admins: true });
 
       const { cursor } = parseTokenRowBlockId(action?.block_id);
       if (surface.kind === 'home') {

@@ -28,8 +28,8 @@ export const adminsCommand: CommandHandler<'admins'> = async ({ deps, client, pa
     op === 'grant'
       ? await users.grantAdmin(who.actor, target.user.id)
       : await users.revokeAdmin(who.actor, target.user.id);
-  // Their Home turns into (or stops being) the admin page.
-  if (changed) await deps.refreshHomes([target.user.id, who.user.id]);
+  // Their Home turns into (or stops being) the admin page; the other admins' pages list people.
+  if (changed) await deps.refreshHomes([target.user.id, who.user.id], { admins: true });
   const notice = adminChangeText(op, target.user, changed);
   // An admin who just removed themselves may no longer list the admins.
   const stillAdmin = await users.isAdmin(who.actor);

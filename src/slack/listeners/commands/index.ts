@@ -1,5 +1,7 @@
 /**
  * `/apitoken <subcommand>`: ack at once, then identify the sender, then dispatch.
+ * `generate` is the exception: its modal must open within the trigger's three seconds,
+ * so it opens first and identifies afterwards (generate.ts).
  * Every subcommand but `help` and `list` (own tokens) needs an admin; the use-cases
  * enforce that again, and refusals are audited there.
  */
@@ -18,11 +20,10 @@ import { listCommand } from './list.ts';
 import { revokeCommand } from './revoke.ts';
 import { usersCommand } from './users.ts';
 
-type Handlers = { [K in Exclude<Command['kind'], 'invalid'>]: CommandHandler<K> };
+type Handlers = { [K in Exclude<Command['kind'], 'invalid' | 'generate'>]: CommandHandler<K> };
 
 export const COMMAND_HANDLERS: Handlers = {
   help: helpCommand,
-  generate: generateCommand,
   list: listCommand,
   revoke: revokeCommand,
   users: usersCommand,
@@ -35,6 +36,11 @@ export const registerCommands = (app: App, deps: SlackDeps): void => {
     await ack();
     const parsed = parseCommandText(command.text ?? '');
     try {
+      if (parsed.kind === 'generate') {
+        const raw = body as unknown as Record<string, unknown>;
+        await generateCommand({ deps, client, command, body: raw, slackUserId: parsed.slackUserId, respond });
+        return;
+      }
       const who = await identify(body as unknown as Record<string, unknown>, client, deps.services.users);
       if (!who.ok) {
         await respond({ response_type: 'ephemeral', text: who.message });

@@ -44,6 +44,8 @@ export const registerUserChange = (app: App, deps: SlackDeps): void => {
         ),
       );
       if (!told.ok) deps.logger.warn('could not tell the admins about an offboarding', { error: told.error });
+      // Every admin's page drops their tokens (their own Slack account is gone).
+      await deps.refreshHomes([], { admins: true });
     } catch (error) {
       if (isAppError(error, 'users.last_admin')) {
         deps.logger.warn('Slack deactivated the last Tokendesk admin; their account stays active', {

@@ -1,9 +1,11 @@
 /**
- * The generate modal's submission. Before the ack: only what can be answered inside the
- * modal (pure checks, then one users.info and one read about the chosen owner), so the
- * admin can fix it in place. After the ack: claim the view id (a repeated submission
- * must never make a second token), re-check the submitter is an admin now, generate,
- * and hand the token to the admin in one ephemeral, revoking it if that is impossible.
+ * The generate modal's submission. Before the ack, under one deadline: the pure checks,
+ * then who is submitting and whether they are an admin now, and only then the chosen
+ * owner (one users.info and one read), so the admin can fix it inside the modal while a
+ * non-admin's forged submission learns nothing about anyone. After the ack: claim the view
+ * id (a repeated submission must never make a second token), generate (the use-case checks
+ * the admin once more), and hand the token to the admin in one ephemeral, revoking it if
+ * that is impossible.
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -17,7 +19,7 @@ import {
 } from '../../delivery.ts';
 import type { SlackDeps } from '../../deps.ts';
 import { errorText, isExpected } from '../../error-text.ts';
-import { fetchSlackProfile, identify } from '../../identity.ts';
+import { fetchSlackProfile, type Identified, identify } from '../../identity.ts';
 import { BLOCK } from '../../ids.ts';
 import {
   type BlockErrors,
@@ -34,9 +36,10 @@ import {
 } from '../../views/token-delivery.ts';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type Who = Extract<Identified, { ok: true }>;
 
-/** Slack waits three seconds for the ack; a slow users.info must not eat all of them. */
-export const OWNER_LOOKUP_BUDGET_MS = 1500;
+/** Slack waits three seconds for the ack; everything before it must be done well within them. */
+export const PRE_ACK_BUDGET_MS = 2000;
 
 const OWNER_REFUSALS: Record<Exclude<SlackResolution, { ok: true }>['reason'], string> = {
   bot: 'Tokens are for people; this is a bot or an app.',
@@ -46,9 +49,16 @@ const OWNER_REFUSALS: Record<Exclude<SlackResolution, { ok: true }>['reason'], s
   deactivated: "This person's Tokendesk account is deactivated.",
 };
 
+const LOOKUP_FAILED = 'Tokendesk could not look this person up in Slack just now. Please try again.';
+const UNAVAILABLE = 'Tokendesk is temporarily unavailable. Please try again.';
+
+class DeadlineExceeded extends Error {
+  readonly code = 'deadline';
+}
+
 const withDeadline = <T>(promise: Promise<T>, ms: number): Promise<T> =>
   new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error('deadline'), { code: 'deadline' })), ms);
+    const timer = setTimeout(() => reject(new DeadlineExceeded('deadline')), ms);
     promise.then(
       (value) => {
         clearTimeout(timer);
@@ -61,29 +71,45 @@ const withDeadline = <T>(promise: Promise<T>, ms: number): Promise<T> =>
     );
   });
 
-/** The owner checks that need Slack or the database, still answered inside the modal. */
-const checkOwner = async (
+type Precheck =
+  /** Not allowed to generate at all: closed with a notice, nothing about the owner said. */
+  | { kind: 'refused'; text: string }
+  /** An admin whose choice of owner cannot be used: answered inside the modal. */
+  | { kind: 'owner'; error: string }
+  | { kind: 'ok'; who: Who; profile: SlackProfile };
+
+/** The pre-ack checks, in the order that leaks nothing: the submitter first, then the owner. */
+const precheck = async (
   deps: SlackDeps,
   client: WebClient,
+  body: Record<string, unknown>,
   teamId: string,
-  slackUserId: string,
-): Promise<{ ok: true; profile: SlackProfile } | { ok: false; error: string }> => {
+  ownerSlackUserId: string,
+): Promise<Precheck> => {
+  let who: Identified;
+  try {
+    who = await identify(body, client, deps.services.users);
+    if (!who.ok) return { kind: 'refused', text: who.message };
+    // Audits the refusal. Before the owner is looked up or provisioned: a member's forged
+    // view, or a demoted admin's open modal, must change nothing and learn nothing.
+    await deps.services.users.requireAdmin(who.actor, 'tokens.generate');
+  } catch (error) {
+    if (isExpected(error)) return { kind: 'refused', text: errorText(error) };
+    throw error;
+  }
   let profile: SlackProfile;
   try {
-    profile = await withDeadline(fetchSlackProfile(client, slackUserId), OWNER_LOOKUP_BUDGET_MS);
+    profile = await fetchSlackProfile(client, ownerSlackUserId);
   } catch (error) {
     deps.logger.warn('users.info failed for a token owner', { error: slackErrorCode(error) });
-    return {
-      ok: false,
-      error: 'Tokendesk could not look this person up in Slack just now. Please try again.',
-    };
+    return { kind: 'owner', error: LOOKUP_FAILED };
   }
-  if (profile.isBot) return { ok: false, error: OWNER_REFUSALS.bot };
-  if (profile.deleted) return { ok: false, error: OWNER_REFUSALS.deleted };
-  const known = await deps.services.users.findUserBySlackIdentity(teamId, slackUserId);
-  if (known?.deactivatedAt) return { ok: false, error: OWNER_REFUSALS.deactivated };
-  if (!known && !profile.email) return { ok: false, error: OWNER_REFUSALS.no_email };
-  return { ok: true, profile };
+  if (profile.isBot) return { kind: 'owner', error: OWNER_REFUSALS.bot };
+  if (profile.deleted) return { kind: 'owner', error: OWNER_REFUSALS.deleted };
+  const known = await deps.services.users.findUserBySlackIdentity(teamId, ownerSlackUserId);
+  if (known?.deactivatedAt) return { kind: 'owner', error: OWNER_REFUSALS.deactivated };
+  if (!known && !profile.email) return { kind: 'owner', error: OWNER_REFUSALS.no_email };
+  return { kind: 'ok', who, profile };
 };
 
 export const generateSubmission =
@@ -98,15 +124,22 @@ export const generateSubmission =
       await ack({ response_action: 'errors', errors: reading.errors });
       return;
     }
-    const owner = await checkOwner(deps, client, teamId, reading.request.ownerSlackUserId).catch(
-      (error: unknown) => {
-        deps.logger.error('owner check failed', error);
-        return { ok: false as const, error: 'Tokendesk is temporarily unavailable. Please try again.' };
-      },
-    );
-    if (!owner.ok) {
-      const errors: BlockErrors = { [BLOCK.owner]: owner.error };
+    const raw = body as unknown as Record<string, unknown>;
+    const checking = precheck(deps, client, raw, teamId, reading.request.ownerSlackUserId);
+    const checked = await withDeadline(checking, PRE_ACK_BUDGET_MS).catch((error: unknown): Precheck => {
+      if (error instanceof DeadlineExceeded) {
+        deps.logger.warn('generate submission: the checks before the ack ran out of time');
+        return { kind: 'owner', error: LOOKUP_FAILED };
+      }
+      deps.logger.error('generate submission: the checks before the ack failed', error);
+      return { kind: 'owner', error: UNAVAILABLE };
+    });
+    if (checked.kind === 'owner') {
+      const errors: BlockErrors = { [BLOCK.owner]: checked.error };
       await ack({ response_action: 'errors', errors });
+      // After a deadline the checks are still running; the listener lasts until they end, so a
+      // shutdown waits for them too. Their answer is no longer needed.
+      await checking.catch(() => undefined);
       return;
     }
     await ack();
@@ -116,16 +149,20 @@ export const generateSubmission =
       origin: decodeGenerateMetadata(view.private_metadata),
     };
     const tell = (message: SlackMessage) => notifyUser(client, deps.logger, target, message);
+    if (checked.kind === 'refused') {
+      await tell(noticeMessage(checked.text));
+      return;
+    }
     try {
       if (!(await deps.services.idempotency.claim(`slack-view:${teamId}:${view.id}`))) {
         deps.logger.debug('repeated generate submission ignored', { viewId: view.id });
         return;
       }
       await generateAndDeliver(deps, client, {
-        body: body as unknown as Record<string, unknown>,
+        who: checked.who,
         teamId,
         request: reading.request,
-        profile: owner.profile,
+        profile: checked.profile,
         target,
         tell,
       });
@@ -136,7 +173,7 @@ export const generateSubmission =
   };
 
 interface GenerateContext {
-  body: Record<string, unknown>;
+  who: Who;
   teamId: string;
   request: GenerateRequest;
   profile: SlackProfile;
@@ -146,13 +183,7 @@ interface GenerateContext {
 
 const generateAndDeliver = async (deps: SlackDeps, client: WebClient, ctx: GenerateContext) => {
   const { services, logger } = deps;
-  const who = await identify(ctx.body, client, services.users);
-  if (!who.ok) {
-    await ctx.tell(noticeMessage(who.message));
-    return;
-  }
-  // Before the owner is provisioned: a demoted admin's open modal must change nothing.
-  await services.users.requireAdmin(who.actor, 'tokens.generate');
+  const { who } = ctx;
   const resolved = await services.users.resolveSlackUser(
     { teamId: ctx.teamId, slackUserId: ctx.request.ownerSlackUserId, enterpriseId: who.sender.enterpriseId },
     async () => ctx.profile,
@@ -195,7 +226,8 @@ const generateAndDeliver = async (deps: SlackDeps, client: WebClient, ctx: Gener
       );
     }
   }
-  await deps.refreshHomes([owner.id, who.user.id]).catch((error: unknown) => {
+  // Every admin's page shows the owner's active-token count and the expiring tokens.
+  await deps.refreshHomes([owner.id, who.user.id], { admins: true }).catch((error: unknown) => {
     logger.warn('could not refresh App Homes after a generate', error);
   });
 };
