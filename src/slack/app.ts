@@ -61,7 +61,12 @@ const toBoltLogger = (logger: Logger): BoltLogger => ({
 export interface SlackAppOptions {
   /** auth.test retries at start-up (tests shorten them). */
   warmUp?: Partial<WarmUpOptions>;
+  /** How long one Web API call may take before it counts as failed (tests shorten it). */
+  callTimeoutMs?: number;
 }
+
+/** One Web API call's time limit: Slack answers in well under a second when it is well. */
+const CALL_TIMEOUT_MS = 10_000;
 
 /** How long a shutdown waits for listener work that outlived its ack. */
 const DRAIN_TIMEOUT_MS = 15_000;
@@ -79,7 +84,7 @@ export const createSlackApp = (
     ...(credentials.apiUrl ? { slackApiUrl: credentials.apiUrl } : {}),
     // Bolt's default retries a failed call for up to 30 minutes; a Slack user waits seconds.
     retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
-    timeout: 10_000,
+    timeout: options.callTimeoutMs ?? CALL_TIMEOUT_MS,
     logger,
   };
   const identity = createBotIdentity(
