@@ -58,25 +58,26 @@ function viewProblem(p: Json, needsState: boolean): string | undefined {
   return undefined;
 }
 
-const interactiveProblem = (payload: string): string | undefined => {
-  let parsed: unknown;
+const NOT_JSON = Symbol('not JSON');
+const parseJson = (text: string): unknown => {
   try {
-    parsed = JSON.parse(payload);
+    return JSON.parse(text);
   } catch {
-    return 'payload is not JSON';
+    return NOT_JSON;
   }
+};
+
+const interactiveProblem = (payload: string): string | undefined => {
+  const parsed = parseJson(payload);
+  if (parsed === NOT_JSON) return 'payload is not JSON';
   if (!isObject(parsed) || !isString(parsed.type)) return 'payload must be a JSON object with a type';
   if (!hasId(parsed.user)) return 'payload without user.id';
   return INTERACTIVE[parsed.type]?.(parsed);
 };
 
 const eventsApiProblem = (text: string): string | undefined => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return 'body is not JSON';
-  }
+  const parsed = parseJson(text);
+  if (parsed === NOT_JSON) return 'body is not JSON';
   if (!isObject(parsed) || !isString(parsed.type)) return 'expected a JSON object with a type';
   if (parsed.type === 'url_verification' && !isString(parsed.challenge))
     return 'url_verification without challenge';
