@@ -24,9 +24,13 @@ export const readBearer = (header: string | undefined): Bearer => {
   return { ok: true, credential };
 };
 
+export const RATE_LIMITED_CODE = 'auth.rate_limited';
+export const UNAVAILABLE_CODE = 'unavailable';
+
 type Failure = BearerProblem | Exclude<VerifyOutcome, { ok: true }>['reason'];
 
-const FAILURES: Record<Exclude<Failure, 'rate_limited'>, { code: string; message: string }> = {
+/** Every 401 the verification API gives, by reason (the README lists these codes; a test checks). */
+export const AUTH_FAILURES: Record<Exclude<Failure, 'rate_limited'>, { code: string; message: string }> = {
   missing: { code: 'auth.missing_token', message: 'Send the API token as "Authorization: Bearer <token>"' },
   wrong_scheme: {
     code: 'auth.wrong_scheme',
@@ -49,12 +53,12 @@ const FAILURES: Record<Exclude<Failure, 'rate_limited'>, { code: string; message
  */
 export const sendAuthFailure = (res: ServerResponse, failure: Failure, retryAfterSeconds = 60): void => {
   if (failure === 'rate_limited') {
-    sendError(res, 429, 'auth.rate_limited', 'Too many failed attempts with this token; retry later', {
+    sendError(res, 429, RATE_LIMITED_CODE, 'Too many failed attempts with this token; retry later', {
       'retry-after': String(Math.max(1, retryAfterSeconds)),
     });
     return;
   }
-  const { code, message } = FAILURES[failure];
+  const { code, message } = AUTH_FAILURES[failure];
   const challenge =
     failure === 'missing' || failure === 'wrong_scheme'
       ? `Bearer realm="${REALM}"`
@@ -64,7 +68,7 @@ export const sendAuthFailure = (res: ServerResponse, failure: Failure, retryAfte
 
 /** The database could not answer: the token may well be valid, so never say otherwise. */
 export const sendUnavailable = (res: ServerResponse): void =>
-  sendError(res, 503, 'unavailable', 'Token verification is temporarily unavailable; retry shortly', {
+  sendError(res, 503, UNAVAILABLE_CODE, 'Token verification is temporarily unavailable; retry shortly', {
     'retry-after': '5',
   });
 
