@@ -1,6 +1,8 @@
 /**
  * The whole schema. Migrations in drizzle/ are generated from this file by
- * `npm run db:generate` and never written by hand.
+ * `npm run db:generate` and never written by hand — except the custom ones that hold what
+ * drizzle-kit cannot express: drizzle/0002_revocation_triggers.sql (the `revocation_feed`
+ * numbering table, and the triggers that announce revocations and deactivations).
  */
 import { sql } from 'drizzle-orm';
 import {

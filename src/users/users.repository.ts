@@ -40,14 +40,18 @@ export const createUsersRepository = () => ({
       .where(and(eq(users.id, id), isNull(users.deactivatedAt)));
   },
 
-  /** Locks every active admin row so that concurrent demotions serialize on the last-admin check. */
+  /**
+   * Locks every active admin row so that concurrent demotions serialize on the last-admin check.
+   * FOR NO KEY UPDATE, not FOR UPDATE: it still excludes another demotion, but not the foreign-key
+   * checks of audit inserts naming an admin, which would otherwise wait for it (or deadlock with it).
+   */
   lockActiveAdmins: async (executor: Executor): Promise<User[]> =>
     executor
       .select()
       .from(users)
       .where(and(eq(users.role, 'admin'), isNull(users.deactivatedAt)))
       .orderBy(asc(users.id))
-      .for('update'),
+      .for('no key update'),
 
   listAdmins: async (executor: Executor): Promise<User[]> =>
     executor

@@ -185,12 +185,15 @@ export const createUsersUseCases = (deps: UsersDeps) => {
             `${target.email} is the last admin and cannot be deactivated`,
           );
         }
-        await users.deactivate(tx, userId, now);
+        // Tokens first, then the user: the revocation triggers take the announcement row's lock,
+        // which must be the last lock this transaction waits for (a concurrent revoke of one of
+        // these tokens holds the token and then wants that row).
         const revoked = await tokens.revokeAllOfOwner(tx, userId, {
           at: now,
           by: actorId(actor),
           reason: 'offboarding',
         });
+        await users.deactivate(tx, userId, now);
         await audit.record(tx, {
           at: now,
           actorId: actorId(actor),
