@@ -274,6 +274,28 @@ describe(`users and admins on ${engineName()}`, () => {
       expect(onTokensRevoked).not.toHaveBeenCalled();
     });
 
+    test('a deactivation racing revokes (of its own tokens and of others) never deadlocks', async () => {
+      for (let round = 0; round < 8; round++) {
+        await getTestDatabase();
+        const admin = await addUser(s, `admin${round}@example.com`, 'admin');
+        const leaver = await addUser(s, `leaver${round}@example.com`);
+        const other = await addUser(s, `other${round}@example.com`);
+        const [mine1, mine2, theirs] = await Promise.all(
+          [leaver, leaver, other].map((u) => s.tokens.generate(OPERATOR, { ownerId: u.id })),
+        );
+        const asAdmin = userActor(admin.id, 'test:admin');
+        const results = await Promise.allSettled([
+          s.tokens.revoke(asAdmin, mine1!.summary.id),
+          s.users.deactivateUser(asAdmin, leaver.id, 'test'),
+          s.tokens.revoke(asAdmin, theirs!.summary.id),
+          s.tokens.revoke(OPERATOR, mine2!.summary.id),
+        ]);
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+        for (const t of [mine1, mine2, theirs])
+          expect(await s.tokens.verify(t!.token)).toMatchObject({ ok: false, reason: 'revoked' });
+      }
+    });
+
     test('deactivating twice changes nothing the second time', async () => {
       const leaver = await addUser(s, 'leaver@example.com');
       await s.users.deactivateUser(OPERATOR, leaver.id, 'test');
