@@ -88,6 +88,8 @@ export const createTokendesk = async (options: TokendeskOptions) => {
     runReminderSweep: background.runReminderSweep,
     /** One audit-feed round now; undefined without ADMIN_CHANNEL_ID. */
     runAuditFeed: background.runAuditFeed,
+    /** One round of offboarding notices now. */
+    runOffboardingNotices: background.runOffboardingNotices,
     verification,
     /** Listens on `port` (0 = any free port) and resolves to the port actually bound. */
     start: async (port: number): Promise<number> => {

@@ -92,6 +92,7 @@ export const usersCommands: Command[] = [
           n > 0 ? `: ${result.revoked.map((t) => t.id).join(', ')}` : ''
         }.`,
       );
+      ctx.note('The admins are told in Slack by the next round of a running Tokendesk instance.');
     },
   },
 ];

@@ -6,6 +6,7 @@
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { Database, Executor } from '../db/client.ts';
 import type { User } from '../db/schema.ts';
+import type { OffboardingNoticesRepository } from '../offboarding/offboarding-notices.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
@@ -18,9 +19,13 @@ export interface UsersDeps {
   users: UsersRepository;
   tokens: TokensRepository;
   audit: AuditRepository;
+  /** The offboarding notices' outbox, written in the deactivation's transaction. */
+  notices: Pick<OffboardingNoticesRepository, 'insert'>;
   bootstrap: { adminEmails: readonly string[]; adminSlackUserIds: readonly string[] };
   /** Called after a transaction that revoked tokens commits (cache invalidation, notices). */
   onTokensRevoked?: (tokenIds: string[]) => void;
+  /** Called after a deactivation queued its offboarding notice (an instance delivers it now). */
+  onNoticeQueued?: () => void;
 }
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
@@ -168,17 +173,23 @@ export const createUsersUseCases = (deps: UsersDeps) => {
     revokeAdmin: (actor: Actor, userId: string) => changeRole(actor, userId, 'member'),
 
     /**
-     * Offboarding: deactivates the user and revokes every active token in one
-     * transaction. Returns the tokens that were revoked so callers can tell the admins.
+     * Offboarding: deactivates the user, revokes every active token and queues the admins'
+     * notice (which tokens went) in one transaction, so no edge can deactivate someone
+     * without the admins hearing of it. Returns the tokens that were revoked.
      */
-    deactivateUser: async (actor: Actor, userId: string, source: string) => {
+    deactivateUser: async (
+      actor: Actor,
+      userId: string,
+      source: string,
+      options: { slackUserId?: string | undefined } = {},
+    ) => {
       await requireAdmin(actor, 'users.deactivate');
       const now = clock.now();
       const result = await db.transaction(async (tx) => {
         const admins = await users.lockActiveAdmins(tx);
         const target = await users.findById(tx, userId);
         if (!target) throw new AppError('users.not_found', 'No such user');
-        if (target.deactivatedAt) return { user: target, revoked: [], changed: false };
+        if (target.deactivatedAt) return { user: target, revoked: [], changed: false, noAdminLeft: false };
         if (admins.length <= 1 && admins.some((a) => a.id === userId)) {
           throw new AppError(
             'users.last_admin',
@@ -213,9 +224,21 @@ export const createUsersUseCases = (deps: UsersDeps) => {
             details: { reason: 'offboarding', name: token.name },
           });
         }
-        return { user: { ...target, deactivatedAt: now }, revoked, changed: true };
+        const noAdminLeft = admins.every((a) => a.id === userId);
+        const slackUserId =
+          options.slackUserId ?? (await users.slackIdentitiesOf(tx, userId))[0]?.slackUserId ?? null;
+        await deps.notices.insert(tx, {
+          userId,
+          at: now,
+          source,
+          slackUserId,
+          revoked: revoked.map((t) => ({ id: t.id, name: t.name })),
+          noAdminLeft,
+        });
+        return { user: { ...target, deactivatedAt: now }, revoked, changed: true, noAdminLeft };
       });
       if (result.revoked.length > 0) deps.onTokensRevoked?.(result.revoked.map((t) => t.id));
+      if (result.changed) deps.onNoticeQueued?.();
       return result;
     },
 

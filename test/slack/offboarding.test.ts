@@ -86,6 +86,23 @@ describe(`offboarding from Slack's user_change on ${engineName()}`, () => {
     expect(await auditActions(h.handle, 'user.deactivated')).toHaveLength(1);
   });
 
+  test('a Slack failure while telling the admins is retried later, and the notice goes out once', async () => {
+    const { tokens } = await setUp({ ADMIN_CHANNEL_ID: ADMIN_CHANNEL });
+    h.fake.failNext('chat.postMessage', { status: 503 });
+    await userChange('U0LEAVER01', true);
+    await h.waitFor(() => h.logs.some((l) => l.includes('offboarding notice: delivery failed; will retry')));
+    expect(postsIn(h.fake, ADMIN_CHANNEL)).toHaveLength(0);
+    // Revoked at once all the same.
+    expect(await h.services.tokens.verify(tokens[0]!.token)).toMatchObject({ ok: false, reason: 'revoked' });
+
+    expect(await h.app.runOffboardingNotices()).toMatchObject({ delivered: 0 }); // backing off
+    h.clock.advance(31_000);
+    expect(await h.app.runOffboardingNotices()).toMatchObject({ delivered: 1 });
+    await h.app.runOffboardingNotices();
+    expect(postsIn(h.fake, ADMIN_CHANNEL)).toHaveLength(1);
+    expect(textOf(postsIn(h.fake, ADMIN_CHANNEL)[0]!)).toContain(tokens[1]!.summary.id);
+  });
+
   test('without an admin channel each admin is told by DM', async () => {
     const { tokens } = await setUp({});
     await userChange('U0LEAVER01', true);

@@ -264,6 +264,7 @@ describe(`users and admins on ${engineName()}`, () => {
         users: s.repos.users,
         tokens: s.repos.tokens,
         audit: failingAudit,
+        notices: s.repos.offboardingNotices,
         bootstrap: { adminEmails: [], adminSlackUserIds: [] },
         onTokensRevoked,
       });
@@ -272,6 +273,8 @@ describe(`users and admins on ${engineName()}`, () => {
       expect((await s.tokens.verify(token.token)).ok).toBe(true);
       expect(await actions()).not.toContain('user.deactivated');
       expect(onTokensRevoked).not.toHaveBeenCalled();
+      // Nor is a notice left queued for a deactivation that never happened.
+      expect(rowsOf(await handle.db.execute(sql`select id from offboarding_notices`))).toEqual([]);
     });
 
     test('a deactivation racing revokes (of its own tokens and of others) never deadlocks', async () => {

@@ -1,0 +1,21 @@
+/** What the admins are told when someone is offboarded; the Slack adapter delivers it. */
+import type { DeliveryOutcome } from '../reminders/reminders.models.ts';
+
+export interface OffboardingNotice {
+  id: number;
+  at: Date;
+  /** What deactivated them: `slack` (Slack reported the account deleted), `cli`, … */
+  source: string;
+  /** Their Slack account, when known, so the notice can mention it. */
+  slackUserId: string | null;
+  user: { id: string; email: string; name: string | null };
+  /** Names and public ids only: a secret is never stored, so it cannot travel here. */
+  revoked: ReadonlyArray<{ id: string; name: string }>;
+  /** No active admin remains: someone has to bootstrap one. */
+  noAdminLeft: boolean;
+}
+
+export interface OffboardingNoticePublisher {
+  /** Tells the admins (ADMIN_CHANNEL_ID, or a DM to each). */
+  tell(notice: OffboardingNotice): Promise<DeliveryOutcome>;
+}
