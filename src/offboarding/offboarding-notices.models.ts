@@ -19,3 +19,9 @@ export interface OffboardingNoticePublisher {
   /** Tells the admins (ADMIN_CHANNEL_ID, or a DM to each). */
   tell(notice: OffboardingNotice): Promise<DeliveryOutcome>;
 }
+
+/** Said in the notice, logged and printed by the CLI: what to do once the last admin has gone. */
+export const NO_ADMIN_LEFT_HINT =
+  "No active Tokendesk admin remains: nobody can generate tokens or manage others' tokens in Slack until " +
+  'one is made. Run `tokendesk admins grant <e-mail>` where Tokendesk runs, or put the e-mail in ' +
+  'ADMIN_EMAILS (or the Slack user id in ADMIN_SLACK_USER_IDS) for someone Tokendesk has not seen yet.';

@@ -175,7 +175,8 @@ export const createUsersUseCases = (deps: UsersDeps) => {
     /**
      * Offboarding: deactivates the user, revokes every active token and queues the admins'
      * notice (which tokens went) in one transaction, so no edge can deactivate someone
-     * without the admins hearing of it. Returns the tokens that were revoked.
+     * without the admins hearing of it. Never refused for the last admin; `noAdminLeft`
+     * then says that nobody administers Tokendesk any more. Returns the tokens that were revoked.
      */
     deactivateUser: async (
       actor: Actor,
@@ -190,12 +191,9 @@ export const createUsersUseCases = (deps: UsersDeps) => {
         const target = await users.findById(tx, userId);
         if (!target) throw new AppError('users.not_found', 'No such user');
         if (target.deactivatedAt) return { user: target, revoked: [], changed: false, noAdminLeft: false };
-        if (admins.length <= 1 && admins.some((a) => a.id === userId)) {
-          throw new AppError(
-            'users.last_admin',
-            `${target.email} is the last admin and cannot be deactivated`,
-          );
-        }
+        // Someone who left has left, even the last admin: "the last admin cannot be removed" is
+        // about demotions. The admins are locked all the same, so that concurrent deactivations
+        // and demotions agree on whether any admin remains, and the caller can say so.
         // Tokens first, then the user: the revocation triggers take the announcement row's lock,
         // which must be the last lock this transaction waits for (a concurrent revoke of one of
         // these tokens holds the token and then wants that row).

@@ -296,6 +296,20 @@ describe(`tokendesk commands in-process on ${engineName()}`, () => {
       await fails(1, ['tokens', 'create', '--user', 'leaver@example.com']);
       expect(linesOf((await ok(['users', 'list'])).stdout)[1]).toMatch(/deactivated\s+0/);
     });
+
+    test('users deactivate offboards the last admin too, and says on stderr how to make another', async () => {
+      await ok(['users', 'add', '--email', 'boss@example.com']);
+      await ok(['users', 'add', '--email', 'next@example.com']);
+      await ok(['admins', 'grant', 'boss@example.com']);
+      await ok(['admins', 'grant', 'next@example.com']);
+      const first = await ok(['users', 'deactivate', 'next@example.com']);
+      expect(first.stderr).not.toContain('No active Tokendesk admin');
+      const last = await ok(['users', 'deactivate', 'boss@example.com']);
+      expect(last.stdout).toBe('Deactivated boss@example.com; revoked 0 tokens.\n');
+      expect(last.stderr).toContain('warning: No active Tokendesk admin remains');
+      expect(last.stderr).toContain('tokendesk admins grant <e-mail>');
+      expect((await ok(['admins', 'list'])).stdout).not.toContain('boss@example.com');
+    });
   });
 
   describe('tokens', () => {

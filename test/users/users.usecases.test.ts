@@ -122,7 +122,7 @@ describe(`users and admins on ${engineName()}`, () => {
       ]);
     });
 
-    test('the last admin can be neither demoted nor deactivated, even by the operator', async () => {
+    test('the last admin cannot be demoted, even by the operator', async () => {
       const only = await addUser(s, 'only@example.com', 'admin');
       await expect(s.users.revokeAdmin(OPERATOR, only.id)).rejects.toMatchObject({
         code: 'users.last_admin',
@@ -130,16 +130,27 @@ describe(`users and admins on ${engineName()}`, () => {
       await expect(s.users.revokeAdmin(userActor(only.id, 'self'), only.id)).rejects.toMatchObject({
         code: 'users.last_admin',
       });
-      await expect(s.users.deactivateUser(OPERATOR, only.id, 'test')).rejects.toMatchObject({
-        code: 'users.last_admin',
-      });
       expect((await s.users.listAdmins(OPERATOR)).map((u) => u.id)).toEqual([only.id]);
     });
 
-    test('with a second admin, either may go', async () => {
+    test('the last admin who leaves is deactivated all the same, and the result says no admin remains', async () => {
+      const only = await addUser(s, 'only@example.com', 'admin');
+      const { token } = await s.tokens.generate(OPERATOR, { ownerId: only.id });
+      const result = await s.users.deactivateUser(OPERATOR, only.id, 'test');
+      expect(result).toMatchObject({ changed: true, noAdminLeft: true });
+      expect(result.revoked).toHaveLength(1);
+      expect(await s.tokens.verify(token)).toMatchObject({ ok: false, reason: 'revoked' });
+      expect(await s.users.listAdmins(OPERATOR)).toEqual([]);
+      const [notice] = rowsOf<{ no_admin_left: boolean }>(
+        await handle.db.execute(sql`select no_admin_left from offboarding_notices`),
+      );
+      expect(notice).toEqual({ no_admin_left: true });
+    });
+
+    test('with a second admin, either may go, and only the second to go leaves no admin', async () => {
       const a = await addUser(s, 'a@example.com', 'admin');
       const b = await addUser(s, 'b@example.com', 'admin');
-      await s.users.deactivateUser(OPERATOR, a.id, 'test');
+      expect(await s.users.deactivateUser(OPERATOR, a.id, 'test')).toMatchObject({ noAdminLeft: false });
       await expect(s.users.revokeAdmin(OPERATOR, b.id)).rejects.toMatchObject({ code: 'users.last_admin' });
     });
 
@@ -167,16 +178,20 @@ describe(`users and admins on ${engineName()}`, () => {
       },
     );
 
-    test('the operator demoting and deactivating every admin at once leaves exactly one', async () => {
+    test('the operator demoting every admin at once leaves exactly one', async () => {
       const admins: Awaited<ReturnType<typeof addUser>>[] = [];
       for (let i = 0; i < 4; i++) admins.push(await addUser(s, `admin${i}@example.com`, 'admin'));
-      const results = await Promise.allSettled(
-        admins.map((a, i) =>
-          i % 2 === 0 ? s.users.revokeAdmin(OPERATOR, a.id) : s.users.deactivateUser(OPERATOR, a.id, 'test'),
-        ),
-      );
+      const results = await Promise.allSettled(admins.map((a) => s.users.revokeAdmin(OPERATOR, a.id)));
       expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
       expect(await s.users.listAdmins(OPERATOR)).toHaveLength(1);
+    });
+
+    test('every admin leaving at once: all are deactivated, and exactly one learns that none remains', async () => {
+      const admins: Awaited<ReturnType<typeof addUser>>[] = [];
+      for (let i = 0; i < 4; i++) admins.push(await addUser(s, `admin${i}@example.com`, 'admin'));
+      const results = await Promise.all(admins.map((a) => s.users.deactivateUser(OPERATOR, a.id, 'test')));
+      expect(results.map((r) => r.noAdminLeft).filter(Boolean)).toHaveLength(1);
+      expect(await s.users.listAdmins(OPERATOR)).toEqual([]);
     });
 
     test('a deactivated user cannot be made an admin', async () => {

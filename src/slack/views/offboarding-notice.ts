@@ -5,7 +5,7 @@
  * cannot appear here. When nobody is left to administer Tokendesk, it says so, and how to fix it.
  */
 import type { KnownBlock } from '@slack/types';
-import type { OffboardingNotice } from '../../offboarding/offboarding-notices.models.ts';
+import { NO_ADMIN_LEFT_HINT, type OffboardingNotice } from '../../offboarding/offboarding-notices.models.ts';
 import { clampText, MESSAGE_LIMITS, personLabel, personText, tokenLabel } from './reminder-format.ts';
 import type { SlackMessage } from './token-delivery.ts';
 
@@ -26,12 +26,6 @@ const tokenLines = (tokens: readonly { id: string; name: string }[]): string => 
   }
   return lines.join('\n');
 };
-
-/** Said in the notice and logged: what to do when the last admin has gone. */
-export const NO_ADMIN_LEFT_HINT =
-  "No active Tokendesk admin remains: nobody can generate tokens or manage others' tokens in Slack until " +
-  'one is made. Run `tokendesk admins grant <e-mail>` where Tokendesk runs, or put the e-mail in ' +
-  'ADMIN_EMAILS (or the Slack user id in ADMIN_SLACK_USER_IDS) for someone Tokendesk has not seen yet.';
 
 const HOW: Record<string, string> = {
   slack: 'was deactivated in Slack, so Tokendesk deactivated their account',

@@ -5,12 +5,16 @@
  * delivers the notice at once (src/slack/offboarding-deliveries.ts); should Slack fail, any
  * instance retries it later.
  *
+ * Someone whose Slack account is deleted has left, so this holds for the last admin too:
+ * their tokens are revoked and their account deactivated, and the log and the notice say
+ * that no admin remains and how to make one.
+ *
  * Slack redelivers events it thinks were missed; the use-case answers `changed: false` the
  * second time and queues nothing, so the admins hear about it once.
  */
 import type { App } from '@slack/bolt';
+import { NO_ADMIN_LEFT_HINT } from '../../../offboarding/offboarding-notices.models.ts';
 import type { Actor } from '../../../shared/actor.ts';
-import { isAppError } from '../../../shared/errors.ts';
 import type { SlackDeps } from '../../deps.ts';
 
 /** Nobody clicked anything: Slack itself is the actor, recorded as such in the audit trail. */
@@ -32,13 +36,12 @@ export const registerUserChange = (app: App, deps: SlackDeps): void => {
       });
       if (!result.changed) return;
       deps.logger.info('offboarded from Slack', { user: linked.id, revoked: result.revoked.length });
-    } catch (error) {
-      if (isAppError(error, 'users.last_admin')) {
-        deps.logger.warn('Slack deactivated the last Tokendesk admin; their account stays active', {
-          slackUserId,
-        });
-        return;
+      if (result.noAdminLeft) {
+        deps.logger.warn(
+          `Slack deactivated the last Tokendesk admin (${linked.email}). ${NO_ADMIN_LEFT_HINT}`,
+        );
       }
+    } catch (error) {
       deps.logger.error('offboarding from user_change failed', error);
     }
   });
