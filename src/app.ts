@@ -71,6 +71,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
       verifier: verification.verifier,
       logger,
       introspectionSecret: config.introspectionSecret,
+      trustedProxyHops: config.trustedProxyHops,
     }),
   ];
   const slackListener =

@@ -101,7 +101,8 @@ export const createTokensRepository = () => ({
 
   /**
    * Last-used bookkeeping for a batch of tokens in one statement; never moves a time
-   * backwards. Per id only the latest use counts (an UPDATE … FROM with two rows for one
+   * backwards, and a use whose address is unknown (introspection) keeps the address known
+   * before. Per id only the latest use counts (an UPDATE … FROM with two rows for one
    * target would pick either).
    */
   touchLastUsed: async (
@@ -121,7 +122,7 @@ export const createTokensRepository = () => ({
       sql`, `,
     );
     await executor.execute(sql`
-      update ${apiTokens} as t set last_used_at = v.at, last_used_ip = v.ip
+      update ${apiTokens} as t set last_used_at = v.at, last_used_ip = coalesce(v.ip, t.last_used_ip)
       from (values ${rows}) as v(id, at, ip)
       where t.id = v.id and (t.last_used_at is null or t.last_used_at < v.at)`);
   },

@@ -22,6 +22,8 @@ export const formatExpiration = (at: Date): string => dayjs.utc(at).format('YYYY
 export interface ApiDeps {
   verifier: Pick<Verifier, 'verify'>;
   logger: Logger;
+  /** TRUSTED_PROXY_HOPS: how the client's address is found (see clientIp). */
+  trustedProxyHops?: number;
 }
 
 export const whoamiRoute = (deps: ApiDeps): Route => ({
@@ -33,7 +35,7 @@ export const whoamiRoute = (deps: ApiDeps): Route => ({
     if (!bearer.ok) return sendAuthFailure(res, bearer.problem);
     let outcome: Awaited<ReturnType<Verifier['verify']>>;
     try {
-      outcome = await deps.verifier.verify(bearer.credential, { ip: clientIp(req) });
+      outcome = await deps.verifier.verify(bearer.credential, { ip: clientIp(req, deps.trustedProxyHops) });
     } catch (error) {
       deps.logger.error('whoami: verification failed', error);
       return sendUnavailable(res);
