@@ -54,9 +54,15 @@ export const AUTH_FAILURES: Record<Exclude<Failure, 'rate_limited'>, { code: str
  */
 export const sendAuthFailure = (res: ServerResponse, failure: Failure, retryAfterSeconds = 60): void => {
   if (failure === 'rate_limited') {
-    sendError(res, 429, RATE_LIMITED_CODE, 'Too many failed attempts with this token; retry later', {
-      'retry-after': String(Math.max(1, retryAfterSeconds)),
-    });
+    sendError(
+      res,
+      429,
+      RATE_LIMITED_CODE,
+      'Too many failed attempts with this token from here; retry later',
+      {
+        'retry-after': String(Math.max(1, retryAfterSeconds)),
+      },
+    );
     return;
   }
   const { code, message } = AUTH_FAILURES[failure];
