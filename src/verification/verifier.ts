@@ -63,11 +63,58 @@ export const createVerifier = (deps: VerifierDeps) => {
     return work;
   };
 
+  /** The database and argon2 (or a run already in flight), behind the failure limits. */
+  const cold = async (
+    candidate: string,
+    use: { ip: string | null },
+    id: string,
+    key: string,
+    now: number,
+  ): Promise<VerifyOutcome> => {
+    // Joining a run already in flight costs no argon2, so only a new run is counted.
+    let running = inFlight.get(key);
+    const attempt: Attempt = { id, ip: use.ip, key };
+    let charged = false;
+    if (!running) {
+      const check = limiter.check(attempt, now);
+      if (!check.allowed) {
+        return {
+          ok: false,
+          reason: 'rate_limited',
+          retryAfterSeconds: Math.ceil(check.retryAfterMs / 1000),
+        };
+      }
+      // Charged before argon2 runs, so a burst of parallel guesses cannot exceed the limit.
+      limiter.prune(now);
+      limiter.charge(attempt, now);
+      charged = true;
+      running = start(key, candidate);
+    }
+    let result: VerifyResult;
+    try {
+      result = await running;
+    } catch (error) {
+      if (charged) limiter.forgive(attempt, now);
+      throw error;
+    }
+    if (!result.ok) {
+      if (charged) limiter.failed(attempt);
+      return { ok: false, reason: result.reason };
+    }
+    if (charged) limiter.succeeded(attempt, now);
+    const principal = principalOf(result);
+    recorder.record({ id: principal.tokenId, at: new Date(deps.nowMs()), ip: use.ip });
+    return { ok: true, principal, cached: false };
+  };
+
   return {
-    verify: async (candidate: string, use: { ip: string | null }): Promise<VerifyOutcome> => {
+    /**
+     * Synchronous when the answer is at hand (malformed, or cached), so the hot path costs no
+     * promise; a promise when the database and argon2 have to answer. Await it either way.
+     */
+    verify: (candidate: string, use: { ip: string | null }): VerifyOutcome | Promise<VerifyOutcome> => {
       const parsed = parseToken(candidate);
       if (!parsed.ok) return { ok: false, reason: 'malformed' };
-      const id = parsed.publicId;
       const now = deps.nowMs();
       const key = cacheKeyOf(candidate);
       if (deps.cacheTrusted()) {
@@ -77,40 +124,7 @@ export const createVerifier = (deps: VerifierDeps) => {
           return { ok: true, principal, cached: true };
         }
       }
-      // Joining a run already in flight costs no argon2, so only a new run is counted.
-      let running = inFlight.get(key);
-      const attempt: Attempt = { id, ip: use.ip, key };
-      let charged = false;
-      if (!running) {
-        const check = limiter.check(attempt, now);
-        if (!check.allowed) {
-          return {
-            ok: false,
-            reason: 'rate_limited',
-            retryAfterSeconds: Math.ceil(check.retryAfterMs / 1000),
-          };
-        }
-        // Charged before argon2 runs, so a burst of parallel guesses cannot exceed the limit.
-        limiter.prune(now);
-        limiter.charge(attempt, now);
-        charged = true;
-        running = start(key, candidate);
-      }
-      let result: VerifyResult;
-      try {
-        result = await running;
-      } catch (error) {
-        if (charged) limiter.forgive(attempt, now);
-        throw error;
-      }
-      if (!result.ok) {
-        if (charged) limiter.failed(attempt);
-        return { ok: false, reason: result.reason };
-      }
-      if (charged) limiter.succeeded(attempt, now);
-      const principal = principalOf(result);
-      recorder.record({ id: principal.tokenId, at: new Date(deps.nowMs()), ip: use.ip });
-      return { ok: true, principal, cached: false };
+      return cold(candidate, use, parsed.publicId, key, now);
     },
   };
 };
