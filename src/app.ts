@@ -74,6 +74,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
       verifier: verification.verifier,
       logger,
       introspectionSecret: config.introspectionSecret,
+      trustedProxyHops: config.trustedProxyHops,
     }),
   ];
   const slackListener =
@@ -92,6 +93,8 @@ export const createTokendesk = async (options: TokendeskOptions) => {
     runReminderSweep: background.runReminderSweep,
     /** One audit-feed round now; undefined without ADMIN_CHANNEL_ID. */
     runAuditFeed: background.runAuditFeed,
+    /** One round of offboarding notices now. */
+    runOffboardingNotices: background.runOffboardingNotices,
     verification,
     /**
      * Listens on `port` (0 = any free port) and resolves to the port actually bound. /healthz

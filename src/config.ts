@@ -194,6 +194,12 @@ export const SETTINGS = {
     secret: true,
     doc: 'Bearer secret for POST /api/v1/introspect; unset turns the endpoint off',
   },
+  trustedProxyHops: {
+    env: 'TRUSTED_PROXY_HOPS',
+    default: '0',
+    parse: int(0, 20),
+    doc: 'Proxies (load balancers) in front of Tokendesk that append the client to `X-Forwarded-For`: the client address (last used IP, attempt limits) is taken that many hops from the right; 0 = the TCP peer, the header ignored',
+  },
   verifyCacheSeconds: {
     env: 'VERIFY_CACHE_SECONDS',
     default: '60',

@@ -10,6 +10,8 @@ import type { Config } from './config.ts';
 import type { Database, Transaction } from './db/client.ts';
 import type { ApiToken } from './db/schema.ts';
 import { createIdempotency } from './idempotency/idempotency.ts';
+import { createOffboardingNoticesRepository } from './offboarding/offboarding-notices.repository.ts';
+import { createOffboardingNotices } from './offboarding/offboarding-notices.usecases.ts';
 import { createRemindersRepository } from './reminders/reminders.repository.ts';
 import { createRemindersUseCases } from './reminders/reminders.usecases.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
@@ -60,6 +62,7 @@ export const createServices = (deps: ServicesDeps) => {
     audit: createAuditRepository(),
     reminders: createRemindersRepository(),
     auditFeed: createAuditFeedRepository(),
+    offboardingNotices: createOffboardingNoticesRepository(),
   };
   // Listeners are looked up at call time so that later modules (caches, notices) can subscribe.
   const revokedListeners: Array<(ids: string[]) => void> = [];
@@ -67,14 +70,19 @@ export const createServices = (deps: ServicesDeps) => {
   const onTokensRevoked = (ids: string[]) => {
     for (const listener of revokedListeners) listener(ids);
   };
+  const noticeListeners: Array<() => void> = [];
   const users = createUsersUseCases({
     db: deps.db,
     clock,
     users: repos.users,
     tokens: repos.tokens,
     audit: repos.audit,
+    notices: repos.offboardingNotices,
     bootstrap: { adminEmails: deps.config.adminEmails, adminSlackUserIds: deps.config.adminSlackUserIds },
     onTokensRevoked,
+    onNoticeQueued: () => {
+      for (const listener of noticeListeners) listener();
+    },
   });
   const tokens = createTokensUseCases({
     db: deps.db,
@@ -112,9 +120,13 @@ export const createServices = (deps: ServicesDeps) => {
     reminders,
     /** Posts audit events to the admin channel; `run(publisher)` is one round. */
     auditFeed,
+    /** Tells the admins about offboardings; `run(publisher)` is one round. */
+    offboardingNotices: createOffboardingNotices({ db: deps.db, clock, notices: repos.offboardingNotices }),
     idempotency: createIdempotency({ db: deps.db, clock }),
     /** Subscribe to "these tokens were revoked" (after commit). */
     onTokensRevoked: (listener: (ids: string[]) => void) => revokedListeners.push(listener),
+    /** Subscribe to "an offboarding notice was queued" (after commit). */
+    onOffboardingNoticeQueued: (listener: () => void) => noticeListeners.push(listener),
   };
 };
 

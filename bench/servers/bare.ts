@@ -12,3 +12,4 @@ server.listen(0, '127.0.0.1', () => {
     `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
   );
 });
+process.on('SIGTERM', () => process.exit(0));

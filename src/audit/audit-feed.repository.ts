@@ -1,22 +1,19 @@
 /**
  * The audit feed's outbox. Every audit event gets a row in audit_feed_deliveries (made
  * idempotently by any instance, keyed by the event id), and rows are claimed with a lease
- * and SKIP LOCKED exactly like reminders, so each event is posted by one instance once.
+ * and SKIP LOCKED (the shared outbox queries, src/outbox), so each event is posted by one
+ * instance once.
  *
  * Scheduling looks back over recent events (by `at`, through audit_events_at_idx) instead
  * of "ids above the last one seen": bigserial ids can commit out of order, and a cursor
  * would step over an event whose transaction committed late.
  */
-import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Executor } from '../db/client.ts';
-import { type AuditFeedDelivery, auditEvents, auditFeedDeliveries, users } from '../db/schema.ts';
+import { type Executor, rowsOf } from '../db/client.ts';
+import { auditEvents, auditFeedDeliveries, users } from '../db/schema.ts';
+import { createOutboxQueries } from '../outbox/outbox.repository.ts';
 import { at } from '../reminders/reminders.repository.ts';
-
-const fd = auditFeedDeliveries;
-
-const rowsOf = <T>(result: unknown): T[] =>
-  (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
 
 export interface FeedEvent {
   id: number;
@@ -40,30 +37,6 @@ export const createAuditFeedRepository = () => ({
       on conflict do nothing
       returning event_id`);
     return rowsOf(result).length;
-  },
-
-  claim: async (
-    executor: Executor,
-    options: { now: Date; leaseUntil: Date; limit: number },
-  ): Promise<AuditFeedDelivery[]> => {
-    const due = executor
-      .select({ eventId: fd.eventId })
-      .from(fd)
-      .where(
-        and(
-          eq(fd.status, 'pending'),
-          lte(fd.nextAttemptAt, options.now),
-          or(isNull(fd.claimedUntil), lt(fd.claimedUntil, options.now)),
-        ),
-      )
-      .orderBy(asc(fd.nextAttemptAt), asc(fd.eventId))
-      .limit(options.limit)
-      .for('update', { skipLocked: true });
-    return executor
-      .update(fd)
-      .set({ claimedUntil: options.leaseUntil, attempts: sql`${fd.attempts} + 1` })
-      .where(and(sql`${fd.eventId} in ${due}`, eq(fd.status, 'pending')))
-      .returning();
   },
 
   /** The events, oldest first, with the e-mails of actor and subject. */
@@ -90,37 +63,13 @@ export const createAuditFeedRepository = () => ({
     }));
   },
 
-  /** Final state; only rows still pending change, so a late duplicate finish is a no-op. */
-  finish: async (
-    executor: Executor,
-    ids: readonly number[],
-    change: { status: 'posted' | 'skipped'; at: Date; error?: string },
-  ): Promise<number> => {
-    if (ids.length === 0) return 0;
-    const rows = await executor
-      .update(fd)
-      .set({
-        status: change.status,
-        postedAt: change.status === 'posted' ? change.at : null,
-        claimedUntil: null,
-        lastError: change.error?.slice(0, 500) ?? null,
-      })
-      .where(and(inArray(fd.eventId, [...ids]), eq(fd.status, 'pending')))
-      .returning({ id: fd.eventId });
-    return rows.length;
-  },
-
-  retry: async (
-    executor: Executor,
-    ids: readonly number[],
-    change: { nextAttemptAt: Date; error: string },
-  ) => {
-    if (ids.length === 0) return;
-    await executor
-      .update(fd)
-      .set({ nextAttemptAt: change.nextAttemptAt, claimedUntil: null, lastError: change.error.slice(0, 500) })
-      .where(and(inArray(fd.eventId, [...ids]), eq(fd.status, 'pending')));
-  },
+  /** claim, finish and retry, as every outbox has them. */
+  ...createOutboxQueries({
+    table: auditFeedDeliveries,
+    key: auditFeedDeliveries.eventId,
+    doneAt: auditFeedDeliveries.postedAt,
+    doneStatus: 'posted',
+  }),
 });
 
 export type AuditFeedRepository = ReturnType<typeof createAuditFeedRepository>;

@@ -6,7 +6,7 @@
  * shaped like one all the same.
  */
 import type { Database } from '../db/client.ts';
-import { retryDelayMs } from '../reminders/reminder-schedule.ts';
+import { drainOutbox } from '../outbox/outbox-drain.ts';
 import type { DeliveryOutcome } from '../reminders/reminders.models.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -54,52 +54,30 @@ export const createAuditFeed = (deps: AuditFeedDeps) => {
     } catch (error) {
       deps.logger?.warn('audit feed scheduling failed; posting what is already queued', error);
     }
-    let handled = 0;
-    while (!(control.shouldStop?.() ?? false) && handled < maxPerRun) {
-      const now = clock.now();
-      const limit = Math.min(batchSize, maxPerRun - handled);
-      const batch = await feed.claim(db, { now, leaseUntil: new Date(now.getTime() + leaseMs), limit });
-      if (batch.length === 0) break;
-      handled += batch.length;
-      const ids = batch.map((r) => r.eventId);
-      const events = await feed.events(db, ids);
-      let outcome: DeliveryOutcome;
-      try {
-        outcome = await publisher.publish(events);
-      } catch (error) {
-        outcome = {
-          ok: false,
-          permanent: false,
-          error: error instanceof Error ? error.message : String(error),
-        };
-      }
-      if (outcome.ok) {
-        summary.posted += await feed.finish(db, ids, { status: 'posted', at: clock.now() });
-        summary.messages += 1;
-      } else if (outcome.permanent) {
-        deps.logger?.error('audit feed: Slack refused a batch for good; skipping it', {
-          events: ids,
-          error: outcome.error,
-        });
-        summary.skipped += await feed.finish(db, ids, {
-          status: 'skipped',
-          at: clock.now(),
-          error: outcome.error,
-        });
-      } else {
-        const attempts = Math.max(...batch.map((r) => r.attempts));
-        const delay = retryDelayMs(attempts, outcome.retryAfterMs);
-        await feed.retry(db, ids, {
-          nextAttemptAt: new Date(clock.now().getTime() + delay),
-          error: outcome.error,
-        });
-        summary.retried += ids.length;
-        deps.logger?.warn('audit feed post failed; will retry', { error: outcome.error, retryInMs: delay });
-        // Whatever failed this batch would fail the next one too.
-        break;
-      }
-      if (batch.length < limit) break;
-    }
+    const drained = await drainOutbox(
+      {
+        db,
+        clock,
+        queries: feed,
+        name: 'audit feed',
+        logger: deps.logger,
+        batchSize,
+        maxPerRun,
+        leaseMs,
+        deliver: async (batch) =>
+          publisher.publish(
+            await feed.events(
+              db,
+              batch.map((r) => r.key),
+            ),
+          ),
+      },
+      control,
+    );
+    summary.posted = drained.delivered;
+    summary.skipped = drained.skipped;
+    summary.retried = drained.retried;
+    summary.messages = drained.batches;
     return summary;
   };
 

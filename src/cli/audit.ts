@@ -1,44 +1,57 @@
-/** `tokendesk audit`: the newest audit events, who did what to whom. */
+/** `tokendesk audit`: the newest audit events, who did what to whom; or all of them, streamed. */
+import type { AuditEventWithEmails } from '../audit/audit.repository.ts';
 import { OPERATOR } from '../shared/actor.ts';
 import type { Command } from './command.ts';
-import { cell, formatInstant, formatJson, formatTable } from './output.ts';
+import { cell, formatInstant, formatJson, formatTable, writeDrained } from './output.ts';
+
+/** What --json and --all print per event; audit events never hold a secret. */
+const eventJson = (e: AuditEventWithEmails) => ({
+  id: e.id,
+  at: e.at,
+  actorId: e.actorId,
+  actorLabel: e.actorLabel,
+  actorEmail: e.actorEmail,
+  action: e.action,
+  subjectUserId: e.subjectUserId,
+  subjectEmail: e.subjectEmail,
+  tokenId: e.tokenId,
+  details: e.details,
+});
 
 export const auditCommands: Command[] = [
   {
     name: 'audit',
-    summary: 'Show the newest audit events',
+    summary: 'Show the newest audit events, or export them all',
     options: {
       limit: { type: 'string', value: 'N', description: 'how many events (1-1000, default 50)' },
       before: { type: 'string', value: 'ID', description: 'only events older than this event id (paging)' },
+      user: { type: 'string', value: 'E', description: 'only events about this user' },
       json: { type: 'boolean', description: 'print JSON instead of a table' },
+      all: {
+        type: 'boolean',
+        description: 'every event, oldest first, one JSON object per line (streamed; for exports)',
+      },
     },
     run: async (ctx, args) => {
+      const all = args.flag('all');
+      if (all && (args.string('limit') !== undefined || args.string('before') !== undefined)) {
+        throw args.usageError('--all exports every event; give it without --limit and --before');
+      }
       const limit = args.integer('limit', 1, 1000) ?? 50;
       const beforeId = args.integer('before', 1, Number.MAX_SAFE_INTEGER);
-      const events = await ctx.services.audit.list(OPERATOR, { limit, beforeId });
-      // Subjects are stored as user ids; show their e-mails.
-      const emails = new Map<string, string>();
-      for (const id of new Set(events.map((e) => e.subjectUserId).filter((v): v is string => v !== null))) {
-        const user = await ctx.services.repos.users.findById(ctx.services.db, id);
-        if (user) emails.set(id, user.email);
-      }
-      const subject = (id: string | null) => (id === null ? null : (emails.get(id) ?? id));
-      if (args.flag('json')) {
-        ctx.out(
-          formatJson(
-            events.map((e) => ({
-              id: e.id,
-              at: e.at,
-              actorId: e.actorId,
-              actorLabel: e.actorLabel,
-              action: e.action,
-              subjectUserId: e.subjectUserId,
-              subjectEmail: subject(e.subjectUserId),
-              tokenId: e.tokenId,
-              details: e.details,
-            })),
-          ),
+      const email = args.string('user');
+      const subjectUserId =
+        email === undefined ? undefined : (await ctx.services.users.getUserByEmail(email)).id;
+
+      if (all) {
+        await ctx.services.audit.exportAll(OPERATOR, { subjectUserId }, (events) =>
+          writeDrained(ctx.io.stdout, events.map((e) => `${JSON.stringify(eventJson(e))}\n`).join('')),
         );
+        return;
+      }
+      const events = await ctx.services.audit.latest(OPERATOR, { limit, beforeId, subjectUserId });
+      if (args.flag('json')) {
+        ctx.out(formatJson(events.map(eventJson)));
         return;
       }
       if (events.length === 0) {
@@ -50,7 +63,7 @@ export const auditCommands: Command[] = [
         formatInstant(e.at),
         cell(e.actorLabel, 40),
         e.action,
-        cell(subject(e.subjectUserId)),
+        cell(e.subjectEmail ?? e.subjectUserId),
         e.tokenId ?? '-',
         Object.keys(e.details).length > 0 ? cell(JSON.stringify(e.details), 80) : '-',
       ]);

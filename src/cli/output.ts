@@ -1,4 +1,4 @@
-/** Output formatting for the CLI: UTC dates with dayjs, plain-text tables, JSON. */
+/** Output formatting for the CLI: UTC dates with dayjs, plain-text tables, JSON, streamed writes. */
 import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc.js';
 
@@ -43,3 +43,16 @@ export const formatTable = (headers: readonly string[], rows: readonly (readonly
 
 /** Pretty JSON; Dates become ISO strings. */
 export const formatJson = (value: unknown): string => JSON.stringify(value, null, 2);
+
+/**
+ * Writes and, when the stream says its buffer is full (write() returned false), waits for it
+ * to drain: a long export then holds one chunk in memory, not everything a slow reader has
+ * not taken yet.
+ */
+export const writeDrained = async (
+  out: { write(chunk: string): unknown; once?: (event: 'drain', listener: () => void) => unknown },
+  chunk: string,
+): Promise<void> => {
+  if (out.write(chunk) !== false || typeof out.once !== 'function') return;
+  await new Promise<void>((resolve) => out.once?.('drain', resolve));
+};

@@ -137,9 +137,19 @@ export const tokensCommands: Command[] = [
         formatInstant(t.createdAt),
         formatInstant(t.expiresAt),
         formatInstant(t.lastUsedAt, 'never'),
+        cell(t.lastUsedIp, 45),
         t.status,
       ]);
-      const headers = ['ID', 'NAME', 'OWNER', 'CREATED (UTC)', 'EXPIRES (UTC)', 'LAST USED (UTC)', 'STATUS'];
+      const headers = [
+        'ID',
+        'NAME',
+        'OWNER',
+        'CREATED (UTC)',
+        'EXPIRES (UTC)',
+        'LAST USED (UTC)',
+        'LAST IP',
+        'STATUS',
+      ];
       for (const line of formatTable(headers, rows)) ctx.out(line);
     },
   },

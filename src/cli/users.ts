@@ -1,4 +1,5 @@
 /** `tokendesk users …`: add, list and deactivate (offboard) users. */
+import { NO_ADMIN_LEFT_HINT } from '../offboarding/offboarding-notices.models.ts';
 import { OPERATOR } from '../shared/actor.ts';
 import type { Command, CommandContext } from './command.ts';
 import { cell, formatInstant, formatJson, formatTable } from './output.ts';
@@ -92,6 +93,8 @@ export const usersCommands: Command[] = [
           n > 0 ? `: ${result.revoked.map((t) => t.id).join(', ')}` : ''
         }.`,
       );
+      ctx.note('The admins are told in Slack by the next round of a running Tokendesk instance.');
+      if (result.noAdminLeft) ctx.note(`warning: ${NO_ADMIN_LEFT_HINT}`);
     },
   },
 ];

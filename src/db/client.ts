@@ -38,6 +38,10 @@ export interface OpenOptions {
   onNotice?: (message: string) => void;
 }
 
+/** Rows of a raw `execute`, whichever driver produced them (postgres.js: an array; PGlite: `.rows`). */
+export const rowsOf = <T>(result: unknown): T[] =>
+  (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+
 export const describeDatabaseUrl = (url: string): string => {
   if (url.startsWith('pglite:')) return url;
   try {

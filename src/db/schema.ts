@@ -1,12 +1,15 @@
 /**
  * The whole schema. Migrations in drizzle/ are generated from this file by
- * `npm run db:generate` and never written by hand.
+ * `npm run db:generate` and never written by hand — except the custom ones that hold what
+ * drizzle-kit cannot express: drizzle/0005_revocation_triggers.sql (the `revocation_feed`
+ * numbering table, and the triggers that announce revocations and deactivations).
  */
 import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
   boolean,
+  type ExtraConfigColumn,
   index,
   integer,
   jsonb,
@@ -149,6 +152,26 @@ export const reminderDeliveries = pgTable(
 export type ReminderDelivery = typeof reminderDeliveries.$inferSelect;
 
 /**
+ * The columns every outbox has (src/outbox): a row waits as `pending` until `next_attempt_at`,
+ * is leased to one instance until `claimed_until`, and ends as `done` or `skipped`.
+ */
+const outboxColumns = <Done extends string>(done: Done) => ({
+  status: text('status', { enum: ['pending', done, 'skipped'] as ['pending', Done, 'skipped'] })
+    .notNull()
+    .default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: at('next_attempt_at').notNull(),
+  claimedUntil: at('claimed_until'),
+  lastError: text('last_error'),
+});
+
+/** The index the claim reads: pending rows by when they are due. */
+const outboxPendingIndex = (
+  name: string,
+  t: { nextAttemptAt: ExtraConfigColumn; status: ExtraConfigColumn },
+) => index(name).on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`);
+
+/**
  * The audit feed's outbox: one row per audit event to post to ADMIN_CHANNEL_ID, claimed
  * like reminder_deliveries so that each event is posted once by one instance. A table of
  * its own keeps audit_events append-only.
@@ -159,18 +182,39 @@ export const auditFeedDeliveries = pgTable(
     eventId: bigint('event_id', { mode: 'number' })
       .primaryKey()
       .references(() => auditEvents.id),
-    status: text('status', { enum: ['pending', 'posted', 'skipped'] })
-      .notNull()
-      .default('pending'),
-    attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: at('next_attempt_at').notNull(),
-    claimedUntil: at('claimed_until'),
-    lastError: text('last_error'),
+    ...outboxColumns('posted'),
     postedAt: at('posted_at'),
   },
-  (t) => [index('audit_feed_deliveries_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
+  (t) => [outboxPendingIndex('audit_feed_deliveries_pending_idx', t)],
 );
 export type AuditFeedDelivery = typeof auditFeedDeliveries.$inferSelect;
+
+/**
+ * Offboarding notices for the admins, an outbox: the deactivation writes its notice in its
+ * own transaction (so no deactivation goes untold, whichever edge made it), and any app
+ * instance delivers it like the audit feed — claimed with a lease and SKIP LOCKED, retried
+ * with backoff, sent once. The revoked tokens are copied in (names and public ids only).
+ */
+export const offboardingNotices = pgTable(
+  'offboarding_notices',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    at: at('at').notNull(),
+    /** What deactivated them: `slack` (user_change), `cli`, … */
+    source: text('source').notNull(),
+    slackUserId: text('slack_user_id'),
+    revokedTokens: jsonb('revoked_tokens').$type<Array<{ id: string; name: string }>>().notNull(),
+    /** No active admin was left after this deactivation. */
+    noAdminLeft: boolean('no_admin_left').notNull().default(false),
+    ...outboxColumns('sent'),
+    sentAt: at('sent_at'),
+  },
+  (t) => [outboxPendingIndex('offboarding_notices_pending_idx', t)],
+);
+export type OffboardingNoticeRow = typeof offboardingNotices.$inferSelect;
 
 /**
  * Slack may deliver one view submission twice (a retry, a replay inside the signature

@@ -5,9 +5,16 @@ export const sendJson = (
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
+): void => sendJsonText(res, status, JSON.stringify(body), headers);
+
+/** `sendJson` for a body already serialized (the hot path renders once and reuses it). */
+export const sendJsonText = (
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
 ): void => {
   if (res.headersSent) return;
-  const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

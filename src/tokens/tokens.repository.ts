@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, inArray, isNull, lte, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
+import { preparedPerDatabase } from '../db/prepared.ts';
 import { type ApiToken, apiTokens, type NewApiToken, type User, users } from '../db/schema.ts';
 
 export interface TokenWithOwner {
@@ -22,7 +23,23 @@ const whereOf = (filter: TokenFilter): SQL | undefined => {
   return parts.length > 0 ? and(...parts) : undefined;
 };
 
+/** The query behind every cold verification, prepared once per database. */
+const lookup = preparedPerDatabase((executor) =>
+  executor
+    .select({ token: apiTokens, owner: users })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.ownerId))
+    .where(eq(apiTokens.id, sql.placeholder('id')))
+    .prepare('tokendesk_token_lookup'),
+);
+
 export const createTokensRepository = () => ({
+  /** `findWithOwner` for the hot path (verification): the same row, through a prepared statement. */
+  lookupForVerification: async (executor: Executor, id: string): Promise<TokenWithOwner | undefined> => {
+    const [row] = await lookup(executor).execute({ id });
+    return row;
+  },
+
   insert: async (executor: Executor, token: NewApiToken): Promise<ApiToken> => {
     const [row] = await executor.insert(apiTokens).values(token).returning();
     return row!;
@@ -101,7 +118,8 @@ export const createTokensRepository = () => ({
 
   /**
    * Last-used bookkeeping for a batch of tokens in one statement; never moves a time
-   * backwards. Per id only the latest use counts (an UPDATE … FROM with two rows for one
+   * backwards, and a use whose address is unknown (introspection) keeps the address known
+   * before. Per id only the latest use counts (an UPDATE … FROM with two rows for one
    * target would pick either).
    */
   touchLastUsed: async (
@@ -121,7 +139,7 @@ export const createTokensRepository = () => ({
       sql`, `,
     );
     await executor.execute(sql`
-      update ${apiTokens} as t set last_used_at = v.at, last_used_ip = v.ip
+      update ${apiTokens} as t set last_used_at = v.at, last_used_ip = coalesce(v.ip, t.last_used_ip)
       from (values ${rows}) as v(id, at, ip)
       where t.id = v.id and (t.last_used_at is null or t.last_used_at < v.at)`);
   },

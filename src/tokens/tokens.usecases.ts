@@ -185,7 +185,7 @@ export const createTokensUseCases = (deps: TokensDeps) => {
     verify: async (candidate: string): Promise<VerifyResult> => {
       const parsed = parseToken(candidate);
       if (!parsed.ok) return { ok: false, reason: 'malformed' };
-      const found = await tokens.findWithOwner(db, parsed.publicId);
+      const found = await tokens.lookupForVerification(db, parsed.publicId);
       if (!found) return { ok: false, reason: 'unknown' };
       if (!(await hasher.verify(found.token.secretHash, candidate))) return { ok: false, reason: 'unknown' };
       const now = clock.now();

@@ -1,10 +1,25 @@
 import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
+import { preparedPerDatabase } from '../db/prepared.ts';
 import { apiTokens, type NewUser, type Role, slackIdentities, type User, users } from '../db/schema.ts';
 
 export interface UserWithCounts extends User {
   activeTokens: number;
 }
+
+const bySlackIdentity = preparedPerDatabase((executor) =>
+  executor
+    .select({ user: users })
+    .from(slackIdentities)
+    .innerJoin(users, eq(users.id, slackIdentities.userId))
+    .where(
+      and(
+        eq(slackIdentities.teamId, sql.placeholder('teamId')),
+        eq(slackIdentities.slackUserId, sql.placeholder('slackUserId')),
+      ),
+    )
+    .prepare('tokendesk_user_by_slack_identity'),
+);
 
 export const createUsersRepository = () => ({
   findById: async (executor: Executor, id: string): Promise<User | undefined> => {
@@ -40,14 +55,18 @@ export const createUsersRepository = () => ({
       .where(and(eq(users.id, id), isNull(users.deactivatedAt)));
   },
 
-  /** Locks every active admin row so that concurrent demotions serialize on the last-admin check. */
+  /**
+   * Locks every active admin row so that concurrent demotions serialize on the last-admin check.
+   * FOR NO KEY UPDATE, not FOR UPDATE: it still excludes another demotion, but not the foreign-key
+   * checks of audit inserts naming an admin, which would otherwise wait for it (or deadlock with it).
+   */
   lockActiveAdmins: async (executor: Executor): Promise<User[]> =>
     executor
       .select()
       .from(users)
       .where(and(eq(users.role, 'admin'), isNull(users.deactivatedAt)))
       .orderBy(asc(users.id))
-      .for('update'),
+      .for('no key update'),
 
   listAdmins: async (executor: Executor): Promise<User[]> =>
     executor
@@ -82,16 +101,13 @@ export const createUsersRepository = () => ({
     };
   },
 
+  /** Every Slack request asks this (identify): prepared once per database. */
   findBySlackIdentity: async (
     executor: Executor,
     teamId: string,
     slackUserId: string,
   ): Promise<User | undefined> => {
-    const [row] = await executor
-      .select({ user: users })
-      .from(slackIdentities)
-      .innerJoin(users, eq(users.id, slackIdentities.userId))
-      .where(and(eq(slackIdentities.teamId, teamId), eq(slackIdentities.slackUserId, slackUserId)));
+    const [row] = await bySlackIdentity(executor).execute({ teamId, slackUserId });
     return row?.user;
   },
 

@@ -6,6 +6,7 @@
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import type { Database, Executor } from '../db/client.ts';
 import type { User } from '../db/schema.ts';
+import type { OffboardingNoticesRepository } from '../offboarding/offboarding-notices.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
@@ -18,9 +19,13 @@ export interface UsersDeps {
   users: UsersRepository;
   tokens: TokensRepository;
   audit: AuditRepository;
+  /** The offboarding notices' outbox, written in the deactivation's transaction. */
+  notices: Pick<OffboardingNoticesRepository, 'insert'>;
   bootstrap: { adminEmails: readonly string[]; adminSlackUserIds: readonly string[] };
   /** Called after a transaction that revoked tokens commits (cache invalidation, notices). */
   onTokensRevoked?: (tokenIds: string[]) => void;
+  /** Called after a deactivation queued its offboarding notice (an instance delivers it now). */
+  onNoticeQueued?: () => void;
 }
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
@@ -176,29 +181,36 @@ export const createUsersUseCases = (deps: UsersDeps) => {
     revokeAdmin: (actor: Actor, userId: string) => changeRole(actor, userId, 'member'),
 
     /**
-     * Offboarding: deactivates the user and revokes every active token in one
-     * transaction. Returns the tokens that were revoked so callers can tell the admins.
+     * Offboarding: deactivates the user, revokes every active token and queues the admins'
+     * notice (which tokens went) in one transaction, so no edge can deactivate someone
+     * without the admins hearing of it. Never refused for the last admin; `noAdminLeft`
+     * then says that nobody administers Tokendesk any more. Returns the tokens that were revoked.
      */
-    deactivateUser: async (actor: Actor, userId: string, source: string) => {
+    deactivateUser: async (
+      actor: Actor,
+      userId: string,
+      source: string,
+      options: { slackUserId?: string | undefined } = {},
+    ) => {
       await requireAdmin(actor, 'users.deactivate');
       const now = clock.now();
       const result = await db.transaction(async (tx) => {
         const admins = await users.lockActiveAdmins(tx);
         const target = await users.findById(tx, userId);
         if (!target) throw new AppError('users.not_found', 'No such user');
-        if (target.deactivatedAt) return { user: target, revoked: [], changed: false };
-        if (admins.length <= 1 && admins.some((a) => a.id === userId)) {
-          throw new AppError(
-            'users.last_admin',
-            `${target.email} is the last admin and cannot be deactivated`,
-          );
-        }
-        await users.deactivate(tx, userId, now);
+        if (target.deactivatedAt) return { user: target, revoked: [], changed: false, noAdminLeft: false };
+        // Someone who left has left, even the last admin: "the last admin cannot be removed" is
+        // about demotions. The admins are locked all the same, so that concurrent deactivations
+        // and demotions agree on whether any admin remains, and the caller can say so.
+        // Tokens first, then the user: the revocation triggers take the announcement row's lock,
+        // which must be the last lock this transaction waits for (a concurrent revoke of one of
+        // these tokens holds the token and then wants that row).
         const revoked = await tokens.revokeAllOfOwner(tx, userId, {
           at: now,
           by: actorId(actor),
           reason: 'offboarding',
         });
+        await users.deactivate(tx, userId, now);
         await audit.record(tx, {
           at: now,
           actorId: actorId(actor),
@@ -218,9 +230,21 @@ export const createUsersUseCases = (deps: UsersDeps) => {
             details: { reason: 'offboarding', name: token.name },
           });
         }
-        return { user: { ...target, deactivatedAt: now }, revoked, changed: true };
+        const noAdminLeft = admins.every((a) => a.id === userId);
+        const slackUserId =
+          options.slackUserId ?? (await users.slackIdentitiesOf(tx, userId))[0]?.slackUserId ?? null;
+        await deps.notices.insert(tx, {
+          userId,
+          at: now,
+          source,
+          slackUserId,
+          revoked: revoked.map((t) => ({ id: t.id, name: t.name })),
+          noAdminLeft,
+        });
+        return { user: { ...target, deactivatedAt: now }, revoked, changed: true, noAdminLeft };
       });
       if (result.revoked.length > 0) deps.onTokensRevoked?.(result.revoked.map((t) => t.id));
+      if (result.changed) deps.onNoticeQueued?.();
       return result;
     },
 

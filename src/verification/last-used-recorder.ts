@@ -69,7 +69,9 @@ export const createLastUsedRecorder = (deps: LastUsedRecorderDeps) => {
   return {
     record: (use: TokenUse): void => {
       const known = pending.get(use.id);
-      if (!known || known.at.getTime() <= use.at.getTime()) pending.set(use.id, use);
+      if (known && known.at.getTime() > use.at.getTime()) return;
+      // A use from an unknown address (introspection) does not forget the address seen before.
+      pending.set(use.id, use.ip === null && known?.ip ? { ...use, ip: known.ip } : use);
     },
 
     /** Writes the uses of tokens not written within the interval; resolves to how many were written. */

@@ -1,46 +1,73 @@
 /**
- * Tells every instance on the same database that tokens were revoked, through Postgres
+ * Tells every instance on the same database that tokens stopped working, through Postgres
  * LISTEN/NOTIFY (PGlite delivers the same notifications in-process).
+ *
+ * The database does the telling: triggers on api_tokens and users (drizzle/0005_revocation_triggers.sql)
+ * NOTIFY inside the transaction that revokes a token or deactivates a user, so every writer — an app
+ * instance, the CLI, plain SQL — is heard, and a NOTIFY is delivered exactly when its transaction
+ * commits. This module only listens, and keeps the feed honest.
  *
  * A cache is only as fresh as the feed that invalidates it, and a LISTEN connection can
  * drop. postgres.js reconnects and re-issues LISTEN by itself (checked against a proxy
  * that cut the connection for 3 s and 12 s), but whatever was notified in between is
  * gone, and nothing tells the listener that it happened. So the feed checks itself:
  *
- * - Every message is `{"i": sender, "s": sequence, "u": sender uptime ms, "ids": [...]}`,
- *   and each instance sends an empty one every `heartbeatMs`. A receiver that sees a
- *   sender's sequence jump has missed something and clears its cache; so does one that
- *   meets a sender whose first message it should have seen but did not.
+ * - Every message is `{"i": sender, "s": sequence, "u": sender uptime ms, "ids": [...], "owners": [...]}`,
+ *   numbered by the database from one row per channel (gapless, in commit order), and each
+ *   instance sends an empty one every `heartbeatMs` through the same numbering. A receiver
+ *   that sees a sender's sequence jump has missed something and clears its cache; so does one
+ *   that meets a sender whose first message it should have seen but did not.
  * - When nothing at all (not even its own heartbeat) has arrived for `staleAfterMs`, the
  *   feed counts as lost: the cache is cleared and not used (`isLive()` is false) until
  *   messages flow again, which clears it once more. While lost the bus also subscribes
  *   again now and then, in case the driver gave up re-listening.
  * Every doubt ends in a clear: the cost is some argon2 runs, never a revoked token accepted.
  */
-import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isPublicId } from '../tokens/token-format.ts';
 
+/** The channel the triggers announce on (spelled out again in drizzle/0005_revocation_triggers.sql). */
 export const REVOCATION_CHANNEL = 'tokendesk_token_revoked';
-/** Postgres refuses payloads of 8000 bytes or more; 400 ids of 12 characters stay well below. */
-const IDS_PER_MESSAGE = 400;
-const PUBLISH_ATTEMPTS = 3;
 
 export interface RevocationMessage {
-  /** Sender: random per bus. */
+  /** Sender: the database's feed row for the channel. */
   i: string;
-  /** Sender's sequence number, from 1, one per NOTIFY attempt. */
+  /** Sender's sequence number, from 1, gapless. */
   s: number;
   /** Milliseconds since the sender's first message. */
   u: number;
+  /** Token ids that stopped working. */
   ids: string[];
+  /** User ids deactivated: all their tokens stopped working. */
+  owners: string[];
 }
 
+/** Where messages come from and how a heartbeat goes out: the database (a test may wrap it). */
+export interface RevocationFeed {
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Sends one numbered message through the database's numbering; a heartbeat has no ids. */
+  announce(channel: string, tokenIds?: readonly string[]): Promise<void>;
+}
+
+/** The feed of a database handle: LISTEN on it, announce through tokendesk_announce_revocations. */
+export const databaseFeed = (handle: Pick<DatabaseHandle, 'listen' | 'db'>): RevocationFeed => ({
+  listen: (channel, onMessage) => handle.listen(channel, onMessage),
+  announce: async (channel, tokenIds = []) => {
+    if (!tokenIds.every(isPublicId)) throw new Error('not a token id');
+    // Public ids are [A-Za-z0-9]{12}: an array literal needs no quoting.
+    const ids = `{${tokenIds.join(',')}}`;
+    await handle.db.execute(sql`select tokendesk_announce_revocations(${channel}, ${ids}::text[])`);
+  },
+});
+
 export interface RevocationBusDeps {
-  handle: Pick<DatabaseHandle, 'listen' | 'notify'>;
-  /** Tokens revoked by any instance (this one included). */
+  feed: RevocationFeed;
+  /** Tokens revoked by any writer (this instance included). */
   onRevoked: (tokenIds: string[]) => void;
+  /** Users deactivated by any writer: none of their tokens may be served from a cache. */
+  onOwnersDeactivated: (userIds: string[]) => void;
   /** Messages may have been missed: whatever is cached may be stale. */
   onFeedInterrupted: () => void;
   logger: Logger;
@@ -53,6 +80,8 @@ export interface RevocationBusDeps {
   channel?: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const parseRevocationMessage = (payload: string): RevocationMessage | undefined => {
   let value: unknown;
   try {
@@ -61,15 +90,16 @@ export const parseRevocationMessage = (payload: string): RevocationMessage | und
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { i, s, u, ids } = value as Record<string, unknown>;
+  const { i, s, u, ids, owners = [] } = value as Record<string, unknown>;
   if (typeof i !== 'string' || !Number.isSafeInteger(s) || typeof u !== 'number' || !Array.isArray(ids)) {
     return undefined;
   }
   if (!ids.every((id) => typeof id === 'string' && isPublicId(id))) return undefined;
-  return { i, s: s as number, u, ids: ids as string[] };
+  if (!Array.isArray(owners) || !owners.every((id) => typeof id === 'string' && UUID.test(id))) {
+    return undefined;
+  }
+  return { i, s: s as number, u, ids: ids as string[], owners: owners as string[] };
 };
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const createRevocationBus = (deps: RevocationBusDeps) => {
   const channel = deps.channel ?? REVOCATION_CHANNEL;
@@ -80,9 +110,7 @@ export const createRevocationBus = (deps: RevocationBusDeps) => {
   const resubscribeAfterMs = staleAfterMs * 5;
   const forgetSenderAfterMs = Math.max(60_000, staleAfterMs * 10);
   const { logger } = deps;
-  const self = randomBytes(6).toString('base64url');
 
-  // Receiving side.
   let live = false;
   let listeningSinceMs = 0;
   let lastMessageMs = 0;
@@ -91,11 +119,7 @@ export const createRevocationBus = (deps: RevocationBusDeps) => {
   let unsubscribe: (() => Promise<void>) | undefined;
   let subscribing: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
-  // Sending side: one NOTIFY at a time, so sequence order is commit order.
-  let seq = 0;
-  let firstSentMs: number | undefined;
-  let sending: Promise<unknown> = Promise.resolve();
-  let beating = false;
+  let beating: Promise<void> | undefined;
 
   const interrupted = (why: string) => {
     logger.warn(`${why}; verification cache cleared`);
@@ -117,13 +141,14 @@ export const createRevocationBus = (deps: RevocationBusDeps) => {
       return;
     }
     if (message.ids.length > 0) deps.onRevoked(message.ids);
+    if (message.owners.length > 0) deps.onOwnersDeactivated(message.owners);
     const known = senders.get(message.i);
     if (known) {
       if (message.s <= known.seq) return; // delivered twice (two subscriptions): nothing new
       if (message.s !== known.seq + 1) interrupted('revocation messages were missed');
     } else if (message.s !== 1 && message.u < now - listeningSinceMs - newSenderMarginMs) {
       // This sender started while we were listening, yet we never heard its first message.
-      interrupted('revocation messages from a new instance were missed');
+      interrupted('revocation messages from a new sender were missed');
     }
     senders.set(message.i, { seq: message.s, seenMs: now });
   };
@@ -135,8 +160,8 @@ export const createRevocationBus = (deps: RevocationBusDeps) => {
       unsubscribe = undefined;
       await previous?.().catch(() => undefined);
       try {
-        unsubscribe = await deps.handle.listen(channel, onMessage);
-        // LISTEN is in place: from here on nothing published is missed.
+        unsubscribe = await deps.feed.listen(channel, onMessage);
+        // LISTEN is in place: from here on nothing committed is missed.
         const now = nowMs();
         if (!live) deps.onFeedInterrupted();
         live = true;
@@ -152,20 +177,7 @@ export const createRevocationBus = (deps: RevocationBusDeps) => {
     return subscribing;
   };
 
-  /** Sends one message; every attempt takes a fresh sequence number, so a lost one shows as a gap. */
-  const send = (ids: string[]): Promise<void> => {
-    const next = sending.then(async () => {
-      const now = nowMs();
-      firstSentMs ??= now;
-      seq += 1;
-      const message: RevocationMessage = { i: self, s: seq, u: Math.round(now - firstSentMs), ids };
-      await deps.handle.notify(channel, JSON.stringify(message));
-    });
-    sending = next.catch(() => undefined);
-    return next;
-  };
-
-  const beat = async () => {
+  const beat = () => {
     const now = nowMs();
     if (live && now - lastMessageMs > staleAfterMs) {
       live = false;
@@ -175,55 +187,26 @@ export const createRevocationBus = (deps: RevocationBusDeps) => {
     }
     if (!live && !subscribing && now - lastSubscribeMs > resubscribeAfterMs) void subscribe();
     for (const [id, sender] of senders) if (now - sender.seenMs > forgetSenderAfterMs) senders.delete(id);
-    // A heartbeat still waiting (database unreachable) is not joined by another one.
-    if (beating) return;
-    beating = true;
-    try {
-      await send([]);
-    } catch {
-      // The silence this causes is what marks the feed lost; the warning is logged there.
-    } finally {
-      beating = false;
-    }
+    // A heartbeat still waiting (database unreachable) is not joined by another one. A failed one
+    // is not logged: the silence it causes is what marks the feed lost, and that is logged.
+    beating ??= deps.feed
+      .announce(channel)
+      .catch(() => undefined)
+      .finally(() => {
+        beating = undefined;
+      });
   };
 
   return {
     start: async (): Promise<void> => {
       await subscribe();
-      void beat();
-      timer = setInterval(() => void beat(), heartbeatMs);
+      beat();
+      timer = setInterval(beat, heartbeatMs);
       timer.unref();
     },
 
-    /** Whether revocations from other instances are reaching this one right now. */
+    /** Whether revocations from other writers are reaching this instance right now. */
     isLive: (): boolean => live && nowMs() - lastMessageMs <= staleAfterMs,
-
-    /**
-     * Tells every instance. Never throws: the revoke has committed by now, so a failure is
-     * logged. A failed attempt still used up a sequence number, so other instances clear
-     * their caches at this instance's next heartbeat that gets through.
-     */
-    publish: async (tokenIds: readonly string[]): Promise<void> => {
-      for (let i = 0; i < tokenIds.length; i += IDS_PER_MESSAGE) {
-        const ids = tokenIds.slice(i, i + IDS_PER_MESSAGE);
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await send(ids);
-            break;
-          } catch (error) {
-            if (attempt < PUBLISH_ATTEMPTS) {
-              await pause(100 * 2 ** attempt);
-              continue;
-            }
-            logger.error(
-              `could not announce ${tokenIds.length} revoked token(s); other instances clear their caches at the next heartbeat that gets through`,
-              error,
-            );
-            return;
-          }
-        }
-      }
-    },
 
     stop: async (): Promise<void> => {
       if (timer) clearInterval(timer);
@@ -233,11 +216,8 @@ export const createRevocationBus = (deps: RevocationBusDeps) => {
       const current = unsubscribe;
       unsubscribe = undefined;
       await current?.().catch(() => undefined);
-      await sending;
+      await beating;
     },
-
-    /** This bus's sender id (tests use it to forge gaps). */
-    senderId: self,
   };
 };
 

@@ -97,6 +97,13 @@ export const createVerificationCache = (options: VerificationCacheOptions) => {
       }
     },
 
+    /** Forgets every token of these users (deactivation). A scan: deactivations are rare. */
+    dropOwners: (userIds: Iterable<string>): void => {
+      generation++;
+      const owners = new Set(userIds);
+      for (const [key, entry] of entries) if (owners.has(entry.principal.user.id)) remove(key);
+    },
+
     /** Forgets everything (the revocation feed may have missed messages). */
     clear: (): void => {
       generation++;

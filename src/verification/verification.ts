@@ -1,8 +1,9 @@
 /**
  * Builds the verification parts of one instance (cache, attempt limiter, last-used
  * recorder, revocation bus, verifier) and wires them to each other and to the services:
- * a revoke made here drops the token from this cache at once and is announced to the
- * other instances; an announcement from any instance drops it here.
+ * a revoke made here drops the token from this cache at once; the database announces
+ * every revoke and deactivation, whoever made it, and the announcement drops it in every
+ * instance (this one again, harmlessly).
  */
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/client.ts';
@@ -14,13 +15,13 @@ import {
   DEFAULT_ATTEMPT_LIMITS,
 } from './attempt-limiter.ts';
 import { createLastUsedRecorder, type LastUsedRecorderDeps } from './last-used-recorder.ts';
-import { createRevocationBus, type RevocationBusDeps } from './revocation-bus.ts';
+import { createRevocationBus, databaseFeed, type RevocationBusDeps } from './revocation-bus.ts';
 import { createVerificationCache } from './verification-cache.ts';
 import { createVerifier } from './verifier.ts';
 
 export interface VerificationDeps {
   services: Pick<Services, 'db' | 'clock' | 'tokens' | 'repos' | 'onTokensRevoked'>;
-  handle: Pick<DatabaseHandle, 'listen' | 'notify'>;
+  handle: Pick<DatabaseHandle, 'listen' | 'db'>;
   config: Pick<Config, 'verifyCacheSeconds' | 'verifyCacheSize'>;
   logger: Logger;
   limits?: AttemptLimiterOptions;
@@ -44,17 +45,15 @@ export const createVerification = (deps: VerificationDeps) => {
     ...deps.recorder,
   });
   const bus = createRevocationBus({
-    handle: deps.handle,
+    feed: databaseFeed(deps.handle),
     onRevoked: (ids) => cache.drop(ids),
+    onOwnersDeactivated: (userIds) => cache.dropOwners(userIds),
     onFeedInterrupted: () => cache.clear(),
     logger: logger.child('revocations'),
     ...deps.bus,
   });
-  services.onTokensRevoked((ids) => {
-    cache.drop(ids);
-    // Announced even without a cache here: other instances may have one.
-    void bus.publish(ids);
-  });
+  // At once here, before the caller even answers; the database's announcement follows on commit.
+  services.onTokensRevoked((ids) => cache.drop(ids));
   const verifier = createVerifier({
     verifyToken: (candidate) => services.tokens.verify(candidate),
     cache,

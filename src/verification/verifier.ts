@@ -3,17 +3,18 @@
  *   1. shape and checksum (no I/O);
  *   2. the cache of recent positive results (no argon2), served only while the
  *      revocation feed is live;
- *   3. the per-id failure limit (refuses without argon2; every new argon2 run is charged
- *      as a failure up front and forgiven if it succeeds);
+ *   3. the failure limits — per (id, client address), per address, and a per-id ceiling
+ *      that never refuses the holder (attempt-limiter.ts) — which refuse without argon2;
+ *      every new argon2 run is charged as a failure up front and forgiven if it succeeds;
  *   4. the tokens use-case (database + argon2), shared by concurrent requests for the
  *      same token so that a burst of cold requests costs one argon2 run.
- * The cache comes before the limit on purpose: someone hammering an id with wrong
- * secrets cannot lock out the real holder while the holder's token is cached.
+ * The cache comes before the limits on purpose: a cached token costs nothing to check, so
+ * no limit ever applies to it.
  * Database errors propagate: the edge answers "unavailable", never "invalid".
  */
 import { parseToken } from '../tokens/token-format.ts';
 import type { VerifyFailure, VerifyResult } from '../tokens/tokens.models.ts';
-import type { AttemptLimiter } from './attempt-limiter.ts';
+import type { Attempt, AttemptLimiter } from './attempt-limiter.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
 import { cacheKeyOf, type Principal, type VerificationCache } from './verification-cache.ts';
 
@@ -62,11 +63,58 @@ export const createVerifier = (deps: VerifierDeps) => {
     return work;
   };
 
+  /** The database and argon2 (or a run already in flight), behind the failure limits. */
+  const cold = async (
+    candidate: string,
+    use: { ip: string | null },
+    id: string,
+    key: string,
+    now: number,
+  ): Promise<VerifyOutcome> => {
+    // Joining a run already in flight costs no argon2, so only a new run is counted.
+    let running = inFlight.get(key);
+    const attempt: Attempt = { id, ip: use.ip, key };
+    let charged = false;
+    if (!running) {
+      const check = limiter.check(attempt, now);
+      if (!check.allowed) {
+        return {
+          ok: false,
+          reason: 'rate_limited',
+          retryAfterSeconds: Math.ceil(check.retryAfterMs / 1000),
+        };
+      }
+      // Charged before argon2 runs, so a burst of parallel guesses cannot exceed the limit.
+      limiter.prune(now);
+      limiter.charge(attempt, now);
+      charged = true;
+      running = start(key, candidate);
+    }
+    let result: VerifyResult;
+    try {
+      result = await running;
+    } catch (error) {
+      if (charged) limiter.forgive(attempt, now);
+      throw error;
+    }
+    if (!result.ok) {
+      if (charged) limiter.failed(attempt);
+      return { ok: false, reason: result.reason };
+    }
+    if (charged) limiter.succeeded(attempt, now);
+    const principal = principalOf(result);
+    recorder.record({ id: principal.tokenId, at: new Date(deps.nowMs()), ip: use.ip });
+    return { ok: true, principal, cached: false };
+  };
+
   return {
-    verify: async (candidate: string, use: { ip: string | null }): Promise<VerifyOutcome> => {
+    /**
+     * Synchronous when the answer is at hand (malformed, or cached), so the hot path costs no
+     * promise; a promise when the database and argon2 have to answer. Await it either way.
+     */
+    verify: (candidate: string, use: { ip: string | null }): VerifyOutcome | Promise<VerifyOutcome> => {
       const parsed = parseToken(candidate);
       if (!parsed.ok) return { ok: false, reason: 'malformed' };
-      const id = parsed.publicId;
       const now = deps.nowMs();
       const key = cacheKeyOf(candidate);
       if (deps.cacheTrusted()) {
@@ -76,36 +124,7 @@ export const createVerifier = (deps: VerifierDeps) => {
           return { ok: true, principal, cached: true };
         }
       }
-      // Joining a run already in flight costs no argon2, so only a new run is counted.
-      let running = inFlight.get(key);
-      let charged = false;
-      if (!running) {
-        const check = limiter.check(id, now);
-        if (!check.allowed) {
-          return {
-            ok: false,
-            reason: 'rate_limited',
-            retryAfterSeconds: Math.ceil(check.retryAfterMs / 1000),
-          };
-        }
-        // Charged before argon2 runs, so a burst of parallel guesses cannot exceed the limit.
-        limiter.prune(now);
-        limiter.recordFailure(id, now);
-        charged = true;
-        running = start(key, candidate);
-      }
-      let result: VerifyResult;
-      try {
-        result = await running;
-      } catch (error) {
-        if (charged) limiter.forgive(id, now);
-        throw error;
-      }
-      if (!result.ok) return { ok: false, reason: result.reason };
-      if (charged) limiter.forgive(id, now);
-      const principal = principalOf(result);
-      recorder.record({ id: principal.tokenId, at: new Date(deps.nowMs()), ip: use.ip });
-      return { ok: true, principal, cached: false };
+      return cold(candidate, use, parsed.publicId, key, now);
     },
   };
 };

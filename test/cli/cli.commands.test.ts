@@ -296,6 +296,20 @@ describe(`tokendesk commands in-process on ${engineName()}`, () => {
       await fails(1, ['tokens', 'create', '--user', 'leaver@example.com']);
       expect(linesOf((await ok(['users', 'list'])).stdout)[1]).toMatch(/deactivated\s+0/);
     });
+
+    test('users deactivate offboards the last admin too, and says on stderr how to make another', async () => {
+      await ok(['users', 'add', '--email', 'boss@example.com']);
+      await ok(['users', 'add', '--email', 'next@example.com']);
+      await ok(['admins', 'grant', 'boss@example.com']);
+      await ok(['admins', 'grant', 'next@example.com']);
+      const first = await ok(['users', 'deactivate', 'next@example.com']);
+      expect(first.stderr).not.toContain('No active Tokendesk admin');
+      const last = await ok(['users', 'deactivate', 'boss@example.com']);
+      expect(last.stdout).toBe('Deactivated boss@example.com; revoked 0 tokens.\n');
+      expect(last.stderr).toContain('warning: No active Tokendesk admin remains');
+      expect(last.stderr).toContain('tokendesk admins grant <e-mail>');
+      expect((await ok(['admins', 'list'])).stdout).not.toContain('boss@example.com');
+    });
   });
 
   describe('tokens', () => {
@@ -344,7 +358,7 @@ describe(`tokendesk commands in-process on ${engineName()}`, () => {
       );
     });
 
-    test('tokens list is a UTC table of id, name, owner, created, expiry, last used and status', async () => {
+    test('tokens list is a UTC table of id, name, owner, created, expiry, last used (when, where) and status', async () => {
       await s.users.addUser(OPERATOR, { email: 'ops@example.com' });
       const a = await createToken('dev@example.com', '--name', 'first', '--expires-in', '1d');
       clock.advance(60_000);
@@ -353,15 +367,15 @@ describe(`tokendesk commands in-process on ${engineName()}`, () => {
       const c = await createToken('dev@example.com', '--name', 'third');
       await ok(['tokens', 'revoke', c.id]);
       await s.repos.tokens.touchLastUsed(handle.db, [
-        { id: b.id, at: new Date('2026-06-01T18:30:00Z'), ip: null },
+        { id: b.id, at: new Date('2026-06-01T18:30:00Z'), ip: '203.0.113.7' },
       ]);
       clock.advance(DAY);
       const lines = linesOf((await ok(['tokens', 'list'])).stdout);
       expect(lines[0]).toMatch(
-        /^ID\s+NAME\s+OWNER\s+CREATED \(UTC\)\s+EXPIRES \(UTC\)\s+LAST USED \(UTC\)\s+STATUS$/,
+        /^ID\s+NAME\s+OWNER\s+CREATED \(UTC\)\s+EXPIRES \(UTC\)\s+LAST USED \(UTC\)\s+LAST IP\s+STATUS$/,
       );
       expect(lines.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([
-        [c.id, 'third', 'dev@example.com', '2026-06-01 12:02', '2026-08-30 12:02', 'never', 'revoked'],
+        [c.id, 'third', 'dev@example.com', '2026-06-01 12:02', '2026-08-30 12:02', 'never', '-', 'revoked'],
         [
           b.id,
           'second',
@@ -369,9 +383,10 @@ describe(`tokendesk commands in-process on ${engineName()}`, () => {
           '2026-06-01 12:01',
           '2026-08-30 12:01',
           '2026-06-01 18:30',
+          '203.0.113.7',
           'active',
         ],
-        [a.id, 'first', 'dev@example.com', '2026-06-01 12:00', '2026-06-02 12:00', 'never', 'expired'],
+        [a.id, 'first', 'dev@example.com', '2026-06-01 12:00', '2026-06-02 12:00', 'never', '-', 'expired'],
       ]);
       const mine = linesOf((await ok(['tokens', 'list', '--user', 'dev@example.com'])).stdout);
       expect(mine.slice(1).map((l) => l.slice(0, 12))).toEqual([c.id, a.id]);

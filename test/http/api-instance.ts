@@ -12,6 +12,8 @@ import type { TokenHasher } from '../../src/tokens/token-hashing.ts';
 import { testConfig } from '../support/services.ts';
 import { type SlackFake, startSlackFake } from '../support/slack-fake.ts';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export const INTROSPECTION_SECRET = 'introspection-secret-0123456789abcdef';
 const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
@@ -88,7 +90,13 @@ export const startApiInstance = async (options: ApiInstanceOptions): Promise<Api
     },
     close: async () => {
       await app.stop();
-      if (!options.fake) await fake.close();
+      if (!options.fake) {
+        // Bolt's App fires auth.test without awaiting it; closing the fake before it lands
+        // would leave Bolt an unhandled rejection.
+        for (let i = 0; i < 200 && fake.callsTo('auth.test').length === 0; i++) await sleep(10);
+        await sleep(20);
+        await fake.close();
+      }
     },
   };
 };

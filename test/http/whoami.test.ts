@@ -138,7 +138,28 @@ describe(`GET /api/v1/whoami on ${engineName()}`, () => {
     });
   });
 
-  test('after ten failed attempts on one id the next is answered 429 with Retry-After, without argon2', async () => {
+  test("behind a load balancer, an attacker's 429 is not the holder's: clients are told apart by X-Forwarded-For", async () => {
+    await api.close();
+    api = await startApiInstance({
+      handle: await getTestDatabase(),
+      hasher: counting.hasher,
+      env: { TRUSTED_PROXY_HOPS: '1', VERIFY_CACHE_SECONDS: '0' },
+    });
+    const { token } = await memberWithToken(api.services);
+    const via = (forwardedFor: string, candidate: string) =>
+      api.fetch('/api/v1/whoami', {
+        headers: { authorization: `Bearer ${candidate}`, 'x-forwarded-for': forwardedFor },
+      });
+    for (let i = 0; i < 10; i++) expect((await via('198.51.100.66', wrongSecretFor(token))).status).toBe(401);
+    expect((await via('198.51.100.66', wrongSecretFor(token))).status).toBe(429);
+    // Forging a leftmost entry changes nothing: the balancer's entry is the one that counts.
+    expect((await via('203.0.113.7, 198.51.100.66', wrongSecretFor(token))).status).toBe(429);
+    // The holder, elsewhere, with the token not cached: argon2 runs, and the answer is 200.
+    const res = await via('203.0.113.7', token);
+    expect(res.status).toBe(200);
+  });
+
+  test('after ten failed attempts on one id from one address the next is answered 429 with Retry-After, without argon2', async () => {
     const { token } = await memberWithToken(api.services);
     for (let i = 0; i < 10; i++)
       expect((await api.whoami(`Bearer ${wrongSecretFor(token)}`)).status).toBe(401);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, test } from 'vitest';
+import { OPERATOR } from '../../src/shared/actor.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { SLACK_USER_CHANGE_ACTOR } from '../../src/slack/listeners/events/user-change.ts';
 import {
@@ -86,6 +87,23 @@ describe(`offboarding from Slack's user_change on ${engineName()}`, () => {
     expect(await auditActions(h.handle, 'user.deactivated')).toHaveLength(1);
   });
 
+  test('a Slack failure while telling the admins is retried later, and the notice goes out once', async () => {
+    const { tokens } = await setUp({ ADMIN_CHANNEL_ID: ADMIN_CHANNEL });
+    h.fake.failNext('chat.postMessage', { status: 503 });
+    await userChange('U0LEAVER01', true);
+    await h.waitFor(() => h.logs.some((l) => l.includes('offboarding notice: delivery failed; will retry')));
+    expect(postsIn(h.fake, ADMIN_CHANNEL)).toHaveLength(0);
+    // Revoked at once all the same.
+    expect(await h.services.tokens.verify(tokens[0]!.token)).toMatchObject({ ok: false, reason: 'revoked' });
+
+    expect(await h.app.runOffboardingNotices()).toMatchObject({ delivered: 0 }); // backing off
+    h.clock.advance(31_000);
+    expect(await h.app.runOffboardingNotices()).toMatchObject({ delivered: 1 });
+    await h.app.runOffboardingNotices();
+    expect(postsIn(h.fake, ADMIN_CHANNEL)).toHaveLength(1);
+    expect(textOf(postsIn(h.fake, ADMIN_CHANNEL)[0]!)).toContain(tokens[1]!.summary.id);
+  });
+
   test('without an admin channel each admin is told by DM', async () => {
     const { tokens } = await setUp({});
     await userChange('U0LEAVER01', true);
@@ -105,11 +123,23 @@ describe(`offboarding from Slack's user_change on ${engineName()}`, () => {
     expect(await auditActions(h.handle, 'user.deactivated')).toHaveLength(0);
   });
 
-  test('the last admin deactivated in Slack stays active here, and the refusal is logged', async () => {
+  test('the last admin deactivated in Slack has left too: tokens revoked, account deactivated, and everyone warned', async () => {
     h = await startReminderHarness({ env: { ADMIN_CHANNEL_ID: ADMIN_CHANNEL } });
     const admin = await slackPerson(h, { slackUserId: 'U0ADMIN001', email: 'ada@example.com' }, 'admin');
+    const { token, summary } = await newToken(h, admin.id, { name: 'Admin laptop', days: 30 });
     await userChange('U0ADMIN001', true);
-    await h.waitFor(() => h.logs.some((l) => l.includes('last Tokendesk admin')));
-    expect((await h.services.users.getUser(admin.id)).deactivatedAt).toBeNull();
+    const notice = await h.waitFor(() => postsIn(h.fake, ADMIN_CHANNEL)[0]);
+
+    expect((await h.services.users.getUser(admin.id)).deactivatedAt).not.toBeNull();
+    expect(await h.services.tokens.verify(token)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(await h.services.users.listAdmins(OPERATOR)).toEqual([]);
+    const warning = h.logs.find((l) => l.includes('last Tokendesk admin'));
+    expect(warning).toMatch(/warn/i);
+    expect(warning).toContain('ada@example.com');
+    expect(warning).toContain('tokendesk admins grant');
+    expect(warning).toContain('ADMIN_EMAILS');
+    expect(textOf(notice)).toContain(summary.id);
+    expect(textOf(notice)).toContain('No active Tokendesk admin remains');
+    expect(textOf(notice)).toContain('tokendesk admins grant');
   });
 });

@@ -114,8 +114,12 @@ describe('reminder and notice views', () => {
       id: `Tok${String(i).padStart(9, '0')}`,
       name: LONG_NAME,
     }));
-    const message = offboardingNotice({ email: 'leaver@example.com', name: null }, tokens, {
+    const message = offboardingNotice({
+      user: { id: 'u1', email: 'leaver@example.com', name: null },
+      revoked: tokens,
+      source: 'slack',
       slackUserId: 'U0LEAVER01',
+      noAdminLeft: true,
     });
     expect(validateBlockKit('message', message)).toEqual([]);
     expect(json(message.blocks)).toMatch(/…and \d+ more/);

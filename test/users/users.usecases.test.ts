@@ -122,7 +122,7 @@ describe(`users and admins on ${engineName()}`, () => {
       ]);
     });
 
-    test('the last admin can be neither demoted nor deactivated, even by the operator', async () => {
+    test('the last admin cannot be demoted, even by the operator', async () => {
       const only = await addUser(s, 'only@example.com', 'admin');
       await expect(s.users.revokeAdmin(OPERATOR, only.id)).rejects.toMatchObject({
         code: 'users.last_admin',
@@ -130,16 +130,27 @@ describe(`users and admins on ${engineName()}`, () => {
       await expect(s.users.revokeAdmin(userActor(only.id, 'self'), only.id)).rejects.toMatchObject({
         code: 'users.last_admin',
       });
-      await expect(s.users.deactivateUser(OPERATOR, only.id, 'test')).rejects.toMatchObject({
-        code: 'users.last_admin',
-      });
       expect((await s.users.listAdmins(OPERATOR)).map((u) => u.id)).toEqual([only.id]);
     });
 
-    test('with a second admin, either may go', async () => {
+    test('the last admin who leaves is deactivated all the same, and the result says no admin remains', async () => {
+      const only = await addUser(s, 'only@example.com', 'admin');
+      const { token } = await s.tokens.generate(OPERATOR, { ownerId: only.id });
+      const result = await s.users.deactivateUser(OPERATOR, only.id, 'test');
+      expect(result).toMatchObject({ changed: true, noAdminLeft: true });
+      expect(result.revoked).toHaveLength(1);
+      expect(await s.tokens.verify(token)).toMatchObject({ ok: false, reason: 'revoked' });
+      expect(await s.users.listAdmins(OPERATOR)).toEqual([]);
+      const [notice] = rowsOf<{ no_admin_left: boolean }>(
+        await handle.db.execute(sql`select no_admin_left from offboarding_notices`),
+      );
+      expect(notice).toEqual({ no_admin_left: true });
+    });
+
+    test('with a second admin, either may go, and only the second to go leaves no admin', async () => {
       const a = await addUser(s, 'a@example.com', 'admin');
       const b = await addUser(s, 'b@example.com', 'admin');
-      await s.users.deactivateUser(OPERATOR, a.id, 'test');
+      expect(await s.users.deactivateUser(OPERATOR, a.id, 'test')).toMatchObject({ noAdminLeft: false });
       await expect(s.users.revokeAdmin(OPERATOR, b.id)).rejects.toMatchObject({ code: 'users.last_admin' });
     });
 
@@ -167,16 +178,20 @@ describe(`users and admins on ${engineName()}`, () => {
       },
     );
 
-    test('the operator demoting and deactivating every admin at once leaves exactly one', async () => {
+    test('the operator demoting every admin at once leaves exactly one', async () => {
       const admins: Awaited<ReturnType<typeof addUser>>[] = [];
       for (let i = 0; i < 4; i++) admins.push(await addUser(s, `admin${i}@example.com`, 'admin'));
-      const results = await Promise.allSettled(
-        admins.map((a, i) =>
-          i % 2 === 0 ? s.users.revokeAdmin(OPERATOR, a.id) : s.users.deactivateUser(OPERATOR, a.id, 'test'),
-        ),
-      );
+      const results = await Promise.allSettled(admins.map((a) => s.users.revokeAdmin(OPERATOR, a.id)));
       expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
       expect(await s.users.listAdmins(OPERATOR)).toHaveLength(1);
+    });
+
+    test('every admin leaving at once: all are deactivated, and exactly one learns that none remains', async () => {
+      const admins: Awaited<ReturnType<typeof addUser>>[] = [];
+      for (let i = 0; i < 4; i++) admins.push(await addUser(s, `admin${i}@example.com`, 'admin'));
+      const results = await Promise.all(admins.map((a) => s.users.deactivateUser(OPERATOR, a.id, 'test')));
+      expect(results.map((r) => r.noAdminLeft).filter(Boolean)).toHaveLength(1);
+      expect(await s.users.listAdmins(OPERATOR)).toEqual([]);
     });
 
     test('a deactivated user cannot be made an admin', async () => {
@@ -264,6 +279,7 @@ describe(`users and admins on ${engineName()}`, () => {
         users: s.repos.users,
         tokens: s.repos.tokens,
         audit: failingAudit,
+        notices: s.repos.offboardingNotices,
         bootstrap: { adminEmails: [], adminSlackUserIds: [] },
         onTokensRevoked,
       });
@@ -272,6 +288,30 @@ describe(`users and admins on ${engineName()}`, () => {
       expect((await s.tokens.verify(token.token)).ok).toBe(true);
       expect(await actions()).not.toContain('user.deactivated');
       expect(onTokensRevoked).not.toHaveBeenCalled();
+      // Nor is a notice left queued for a deactivation that never happened.
+      expect(rowsOf(await handle.db.execute(sql`select id from offboarding_notices`))).toEqual([]);
+    });
+
+    test('a deactivation racing revokes (of its own tokens and of others) never deadlocks', async () => {
+      for (let round = 0; round < 8; round++) {
+        await getTestDatabase();
+        const admin = await addUser(s, `admin${round}@example.com`, 'admin');
+        const leaver = await addUser(s, `leaver${round}@example.com`);
+        const other = await addUser(s, `other${round}@example.com`);
+        const [mine1, mine2, theirs] = await Promise.all(
+          [leaver, leaver, other].map((u) => s.tokens.generate(OPERATOR, { ownerId: u.id })),
+        );
+        const asAdmin = userActor(admin.id, 'test:admin');
+        const results = await Promise.allSettled([
+          s.tokens.revoke(asAdmin, mine1!.summary.id),
+          s.users.deactivateUser(asAdmin, leaver.id, 'test'),
+          s.tokens.revoke(asAdmin, theirs!.summary.id),
+          s.tokens.revoke(OPERATOR, mine2!.summary.id),
+        ]);
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+        for (const t of [mine1, mine2, theirs])
+          expect(await s.tokens.verify(t!.token)).toMatchObject({ ok: false, reason: 'revoked' });
+      }
     });
 
     test('deactivating twice changes nothing the second time', async () => {

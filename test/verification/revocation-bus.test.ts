@@ -1,8 +1,18 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.ts';
-import { createRevocationBus, type RevocationBusDeps } from '../../src/verification/revocation-bus.ts';
+import { seedActiveTokens } from '../../src/reminders/sweep-benchmark.ts';
+import { OPERATOR } from '../../src/shared/actor.ts';
+import {
+  createRevocationBus,
+  databaseFeed,
+  REVOCATION_CHANNEL,
+  type RevocationBusDeps,
+  type RevocationFeed,
+} from '../../src/verification/revocation-bus.ts';
+import { makeServices } from '../support/services.ts';
 import { engineName, getTestDatabase, serverUrl } from '../support/test-database.ts';
-import { captureLogs, sleep, within } from './fixtures.ts';
+import { captureLogs, memberWithToken, sleep, within } from './fixtures.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 let channelCount = 0;
@@ -15,16 +25,29 @@ describe(`the revocation bus on ${engineName()}`, () => {
   const cleanups: Array<() => Promise<void>> = [];
 
   const makeBus = async (
-    on: Pick<DatabaseHandle, 'listen' | 'notify'>,
-    options: Partial<Pick<RevocationBusDeps, 'heartbeatMs' | 'staleAfterMs' | 'newSenderMarginMs'>> = {},
+    on: DatabaseHandle | RevocationFeed,
+    options: Partial<
+      Pick<RevocationBusDeps, 'heartbeatMs' | 'staleAfterMs' | 'newSenderMarginMs' | 'channel'>
+    > = {},
   ) => {
     const revoked: string[] = [];
+    const owners: string[] = [];
+    const messages: number[] = [];
     const state = { interruptions: 0 };
     const logs = captureLogs();
+    const feed = 'announce' in on ? on : databaseFeed(on);
     const bus = createRevocationBus({
-      handle: on,
+      feed: {
+        listen: (c, onMessage) =>
+          feed.listen(c, (payload) => {
+            messages.push(JSON.parse(payload).ids?.length ?? -1);
+            onMessage(payload);
+          }),
+        announce: (c, ids) => feed.announce(c, ids),
+      },
       channel,
       onRevoked: (ids) => revoked.push(...ids),
+      onOwnersDeactivated: (ids) => owners.push(...ids),
       onFeedInterrupted: () => {
         state.interruptions++;
       },
@@ -34,8 +57,10 @@ describe(`the revocation bus on ${engineName()}`, () => {
     });
     await bus.start();
     cleanups.push(() => bus.stop());
-    return { bus, revoked, state, logs };
+    return { bus, revoked, owners, messages, state, logs };
   };
+  /** Announces through the database, as the triggers do. */
+  const announce = (ids: string[], via: DatabaseHandle = handle) => databaseFeed(via).announce(channel, ids);
   const raw = (payload: unknown) =>
     handle.notify(channel, typeof payload === 'string' ? payload : JSON.stringify(payload));
 
@@ -49,23 +74,99 @@ describe(`the revocation bus on ${engineName()}`, () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  test('a revocation published through one connection reaches a bus on another within a second', async () => {
+  test('a revocation announced through one connection reaches a bus on another within a second', async () => {
     const a = await makeBus(handle);
     const b = await makeBus(other);
-    await a.bus.publish(['AAAAAAAAAAAA', 'BBBBBBBBBBBB']);
+    await announce(['AAAAAAAAAAAA', 'BBBBBBBBBBBB']);
     const elapsed = await within(1000, () => b.revoked.length === 2);
     expect(b.revoked).toEqual(['AAAAAAAAAAAA', 'BBBBBBBBBBBB']);
     expect(elapsed).toBeLessThan(1000);
     await within(1000, () => a.revoked.length === 2);
   });
 
-  test('a thousand ids are split into messages Postgres accepts and all arrive', async () => {
-    const b = await makeBus(other);
-    const a = await makeBus(handle);
-    const ids = Array.from({ length: 1000 }, (_, i) => `id${String(i).padStart(10, '0')}`);
-    await a.bus.publish(ids);
-    await within(2000, () => b.revoked.length === 1000);
-    expect(b.revoked).toEqual(ids);
+  test('heartbeats of several instances share one gapless numbering: no false alarm', async () => {
+    const a = await makeBus(handle, { heartbeatMs: 20 });
+    const b = await makeBus(other, { heartbeatMs: 20 });
+    const before = [a.state.interruptions, b.state.interruptions];
+    await sleep(600);
+    await announce(['AAAAAAAAAAAA']);
+    await within(1000, () => a.revoked.length === 1 && b.revoked.length === 1);
+    expect(a.messages.length).toBeGreaterThan(20);
+    expect([a.state.interruptions, b.state.interruptions]).toEqual(before);
+  });
+
+  describe('what the database announces by itself (triggers)', () => {
+    beforeEach(() => {
+      channel = REVOCATION_CHANNEL;
+    });
+
+    test('a token revoked by plain SQL is announced when, and only when, its transaction commits', async () => {
+      const s = makeServices(handle);
+      const { summary } = await memberWithToken(s);
+      const b = await makeBus(other, { heartbeatMs: 60_000 });
+      await handle.db.transaction(async (tx) => {
+        await tx.execute(sql`update api_tokens set revoked_at = now() where id = ${summary.id}`);
+        await sleep(200);
+        expect(b.revoked).toEqual([]);
+      });
+      const elapsed = await within(1000, () => b.revoked.length === 1);
+      expect(b.revoked).toEqual([summary.id]);
+      expect(elapsed).toBeLessThan(1000);
+    });
+
+    test('a revoke that rolls back announces nothing and leaves no gap behind', async () => {
+      const s = makeServices(handle);
+      const first = await memberWithToken(s, 'first@example.com');
+      const second = await memberWithToken(s, 'second@example.com');
+      const b = await makeBus(other, { heartbeatMs: 60_000 });
+      await within(1000, () => b.messages.length === 1); // its first heartbeat: it knows the number
+      const before = b.state.interruptions;
+      await expect(
+        handle.db.transaction(async (tx) => {
+          await tx.execute(sql`update api_tokens set revoked_at = now() where id = ${first.summary.id}`);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      await s.tokens.revoke(OPERATOR, second.summary.id);
+      await within(1000, () => b.revoked.length === 1);
+      await sleep(100);
+      expect(b.revoked).toEqual([second.summary.id]);
+      expect(b.state.interruptions).toBe(before);
+    });
+
+    test('a thousand tokens revoked in one statement arrive in messages Postgres accepts', async () => {
+      const s = makeServices(handle);
+      const { user } = await memberWithToken(s);
+      await seedActiveTokens(handle.db, { count: 1000, ownerId: user.id, now: s.clock.now() });
+      const b = await makeBus(other, { heartbeatMs: 60_000 });
+      await s.users.deactivateUser(OPERATOR, user.id, 'test');
+      await within(3000, () => b.revoked.length === 1001);
+      expect(new Set(b.revoked).size).toBe(1001);
+      // 1001 ids in three messages, and the deactivation in one more.
+      expect(b.messages.filter((n) => n > 0)).toEqual([400, 400, 201]);
+      expect(b.owners).toEqual([user.id]);
+    });
+
+    test('a user deactivated by plain SQL is announced as an owner whose tokens all stop', async () => {
+      const s = makeServices(handle);
+      const { user } = await memberWithToken(s);
+      const b = await makeBus(other, { heartbeatMs: 60_000 });
+      await handle.db.execute(sql`update users set deactivated_at = now() where id = ${user.id}`);
+      await within(1000, () => b.owners.length === 1);
+      expect(b.owners).toEqual([user.id]);
+      expect(b.revoked).toEqual([]);
+    });
+
+    test('updates that stop no token (last-used bookkeeping, a role change) announce nothing', async () => {
+      const s = makeServices(handle);
+      const { user, summary } = await memberWithToken(s);
+      const b = await makeBus(other, { heartbeatMs: 60_000 });
+      await within(1000, () => b.messages.length === 1); // its first heartbeat
+      await s.repos.tokens.touchLastUsed(handle.db, [{ id: summary.id, at: new Date(), ip: '192.0.2.1' }]);
+      await s.users.grantAdmin(OPERATOR, user.id);
+      await sleep(200);
+      expect(b.messages).toEqual([0]);
+    });
   });
 
   test("a jump in a sender's sequence means messages were missed, and the cache is cleared", async () => {
@@ -110,11 +211,12 @@ describe(`the revocation bus on ${engineName()}`, () => {
 
   test('when nothing arrives the feed counts as lost until messages flow again', async () => {
     let muted = false;
-    const flaky: Pick<DatabaseHandle, 'listen' | 'notify'> = {
-      listen: (c, fn) => other.listen(c, fn),
-      notify: async (c, p) => {
+    const real = databaseFeed(other);
+    const flaky: RevocationFeed = {
+      listen: (c, fn) => real.listen(c, fn),
+      announce: async (c, ids) => {
         if (muted) throw new Error('connection refused');
-        await other.notify(c, p);
+        await real.announce(c, ids);
       },
     };
     const b = await makeBus(flaky, { heartbeatMs: 50, staleAfterMs: 300 });
@@ -142,18 +244,18 @@ describe(`the revocation bus on ${engineName()}`, () => {
         proxy = await startTcpProxy(handle.url);
         const viaProxy = await openDatabase(proxy.url);
         cleanups.push(() => viaProxy.close());
-        const a = await makeBus(handle, { heartbeatMs: 100 });
+        await makeBus(handle, { heartbeatMs: 100 }); // another instance, beating
         // A long staleness limit: only the sequence check can notice what was missed.
         const b = await makeBus(viaProxy, { heartbeatMs: 100, staleAfterMs: 60_000 });
         await sleep(300);
         const before = b.state.interruptions;
         proxy.cut();
-        await a.bus.publish(['MISSEDMISSED']);
+        await announce(['MISSEDMISSED']);
         await sleep(300);
         proxy.restore();
         await within(5000, () => b.state.interruptions > before);
         expect(b.revoked).not.toContain('MISSEDMISSED');
-        await a.bus.publish(['ARRIVEDAFTER']);
+        await announce(['ARRIVEDAFTER']);
         await within(5000, () => b.revoked.includes('ARRIVEDAFTER'));
       },
     );

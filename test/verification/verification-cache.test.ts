@@ -25,6 +25,22 @@ describe('the verification cache', () => {
     expect(cacheKeyOf(`${token}x`)).not.toBe(key);
   });
 
+  test("dropping an owner forgets every one of that owner's tokens and nobody else's", () => {
+    const cache = createVerificationCache({ maxEntries: 10, ttlMs: 60_000 });
+    const of = (tokenId: string, userId: string): Principal => ({
+      ...principal(tokenId),
+      user: { id: userId, email: `${userId}@example.com`, name: null },
+    });
+    cache.set('k1', of('id1', 'leaver'), T0, cache.generation());
+    cache.set('k2', of('id2', 'leaver'), T0, cache.generation());
+    cache.set('k3', of('id3', 'stayer'), T0, cache.generation());
+    const before = cache.generation();
+    cache.dropOwners(['leaver']);
+    expect(cache.snapshot().map(([, e]) => e.principal.tokenId)).toEqual(['id3']);
+    // A verification that started before the drop may not put a leaver's token back.
+    expect(cache.set('k1', of('id1', 'leaver'), T0, before)).toBe(false);
+  });
+
   test('an entry is served until the TTL runs out', () => {
     const cache = createVerificationCache({ maxEntries: 10, ttlMs: 60_000 });
     cache.set('k1', principal('id1'), T0, cache.generation());

@@ -17,6 +17,7 @@ import {
 } from './fixtures.ts';
 
 const IP = { ip: '203.0.113.7' };
+const OTHER_IP = { ip: '198.51.100.20' };
 
 describe(`the verifier on ${engineName()}`, () => {
   let handle: DatabaseHandle;
@@ -30,7 +31,7 @@ describe(`the verifier on ${engineName()}`, () => {
       handle,
       config: { verifyCacheSeconds: env.seconds ?? 60, verifyCacheSize: env.size ?? 100 },
       logger: createLogger({ sink: () => undefined }),
-      limits: { maxFailures: 10, windowMs: 60_000, maxTracked: 1000 },
+      limits: { perClient: 10, perAddress: 50, perToken: 100, windowMs: 60_000, maxTracked: 1000 },
       bus: { channel: `verifier_test_${process.env.VITEST_POOL_ID ?? '0'}` },
     });
     await parts.start();
@@ -141,7 +142,7 @@ describe(`the verifier on ${engineName()}`, () => {
     expect(counting.calls.verify).toBe(1);
   });
 
-  test('after ten failures in a minute an id is refused without argon2 until the minute is over', async () => {
+  test('after ten failures in a minute an address is refused for that id without argon2 until the minute is over', async () => {
     const { token, summary } = await memberWithToken(s);
     await s.tokens.revoke(OPERATOR, summary.id);
     const { token: other } = await memberWithToken(s, 'other@example.com');
@@ -157,13 +158,66 @@ describe(`the verifier on ${engineName()}`, () => {
       reason: 'rate_limited',
       retryAfterSeconds: 60,
     });
-    // Even the right secret is refused without argon2: the id is locked, not the secret.
+    // From that address even the right secret is refused without argon2: nothing here has seen it verify.
     expect(await parts.verifier.verify(token, IP)).toMatchObject({ reason: 'rate_limited' });
     expect(counting.calls.verify).toBe(10);
-    // Another token is not affected.
+    // Another address, and another token, are not affected.
+    expect(await parts.verifier.verify(token, OTHER_IP)).toEqual({ ok: false, reason: 'revoked' });
     expect(await parts.verifier.verify(other, IP)).toMatchObject({ ok: true });
     s.clock.advance(60_000);
     expect(await parts.verifier.verify(token, IP)).toEqual({ ok: false, reason: 'revoked' });
+  });
+
+  describe('someone guessing at a known id cannot lock out its holder (no cache)', () => {
+    beforeEach(async () => {
+      await parts.stop();
+      await build(s, { seconds: 0 });
+    });
+
+    test('from another address: the holder is never refused', async () => {
+      const { token } = await memberWithToken(s);
+      for (let i = 0; i < 30; i++) await parts.verifier.verify(wrongSecretFor(token), IP);
+      expect(await parts.verifier.verify(wrongSecretFor(token), IP)).toMatchObject({
+        reason: 'rate_limited',
+      });
+      for (let i = 0; i < 5; i++) {
+        expect(await parts.verifier.verify(token, OTHER_IP)).toMatchObject({ ok: true, cached: false });
+      }
+    });
+
+    test('from a thousand addresses: the holder still gets through, and argon2 runs stay bounded', async () => {
+      const { token } = await memberWithToken(s);
+      const before = counting.calls.verify;
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 1000; i++) {
+          await parts.verifier.verify(wrongSecretFor(token), { ip: `10.0.${i >> 8}.${i & 255}` });
+        }
+      }
+      // 100 failures reach the ceiling; after it each address has had exactly one try.
+      expect(counting.calls.verify - before).toBe(1000);
+      expect(await parts.verifier.verify(token, OTHER_IP)).toMatchObject({ ok: true });
+    });
+
+    test("from the holder's own address (a NAT): once it has verified here, the holder keeps working", async () => {
+      const { token } = await memberWithToken(s);
+      expect(await parts.verifier.verify(token, IP)).toMatchObject({ ok: true });
+      for (let i = 0; i < 60; i++) await parts.verifier.verify(wrongSecretFor(token), IP);
+      expect(await parts.verifier.verify(wrongSecretFor(token), IP)).toMatchObject({
+        reason: 'rate_limited',
+      });
+      expect(await parts.verifier.verify(token, IP)).toMatchObject({ ok: true, cached: false });
+    });
+
+    test('one address guessing across many ids is stopped after 50 argon2 runs', async () => {
+      const tokens = [];
+      for (let i = 0; i < 8; i++) tokens.push((await memberWithToken(s, `m${i}@example.com`)).token);
+      const before = counting.calls.verify;
+      for (let round = 0; round < 10; round++) {
+        for (const token of tokens) await parts.verifier.verify(wrongSecretFor(token), IP);
+      }
+      expect(counting.calls.verify - before).toBe(50);
+      expect(await parts.verifier.verify(tokens[0]!, OTHER_IP)).toMatchObject({ ok: true });
+    });
   });
 
   test('guesses at an id that does not exist are limited the same way, so a 429 reveals nothing', async () => {

@@ -4,6 +4,7 @@
  * presented credential.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { VerifyOutcome } from '../../verification/verifier.ts';
 import { sendError } from '../respond.ts';
 
@@ -24,9 +25,13 @@ export const readBearer = (header: string | undefined): Bearer => {
   return { ok: true, credential };
 };
 
+export const RATE_LIMITED_CODE = 'auth.rate_limited';
+export const UNAVAILABLE_CODE = 'unavailable';
+
 type Failure = BearerProblem | Exclude<VerifyOutcome, { ok: true }>['reason'];
 
-const FAILURES: Record<Exclude<Failure, 'rate_limited'>, { code: string; message: string }> = {
+/** Every 401 the verification API gives, by reason (the README lists these codes; a test checks). */
+export const AUTH_FAILURES: Record<Exclude<Failure, 'rate_limited'>, { code: string; message: string }> = {
   missing: { code: 'auth.missing_token', message: 'Send the API token as "Authorization: Bearer <token>"' },
   wrong_scheme: {
     code: 'auth.wrong_scheme',
@@ -49,12 +54,18 @@ const FAILURES: Record<Exclude<Failure, 'rate_limited'>, { code: string; message
  */
 export const sendAuthFailure = (res: ServerResponse, failure: Failure, retryAfterSeconds = 60): void => {
   if (failure === 'rate_limited') {
-    sendError(res, 429, 'auth.rate_limited', 'Too many failed attempts with this token; retry later', {
-      'retry-after': String(Math.max(1, retryAfterSeconds)),
-    });
+    sendError(
+      res,
+      429,
+      RATE_LIMITED_CODE,
+      'Too many failed attempts with this token from here; retry later',
+      {
+        'retry-after': String(Math.max(1, retryAfterSeconds)),
+      },
+    );
     return;
   }
-  const { code, message } = FAILURES[failure];
+  const { code, message } = AUTH_FAILURES[failure];
   const challenge =
     failure === 'missing' || failure === 'wrong_scheme'
       ? `Bearer realm="${REALM}"`
@@ -64,13 +75,39 @@ export const sendAuthFailure = (res: ServerResponse, failure: Failure, retryAfte
 
 /** The database could not answer: the token may well be valid, so never say otherwise. */
 export const sendUnavailable = (res: ServerResponse): void =>
-  sendError(res, 503, 'unavailable', 'Token verification is temporarily unavailable; retry shortly', {
+  sendError(res, 503, UNAVAILABLE_CODE, 'Token verification is temporarily unavailable; retry shortly', {
     'retry-after': '5',
   });
 
-/** The peer's address as stored in `last_used_ip` (IPv4-mapped IPv6 shown as IPv4). */
-export const clientIp = (req: IncomingMessage): string | null => {
-  const address = req.socket.remoteAddress;
-  if (!address) return null;
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+/** An address as written in X-Forwarded-For (`203.0.113.7`, `203.0.113.7:4711`, `[2001:db8::1]:443`), or null. */
+export const normalizeIp = (raw: string | undefined): string | null => {
+  if (!raw) return null;
+  let address = raw.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) address = bracketed[1]!;
+  else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(address)) address = address.slice(0, address.lastIndexOf(':'));
+  if (isIP(address) === 0) return null;
+  // IPv4-mapped IPv6 (what a dual-stack socket reports) is shown as the IPv4 address.
+  return /^::ffff:\d{1,3}(\.\d{1,3}){3}$/i.test(address) ? address.slice(7) : address.toLowerCase();
+};
+
+/**
+ * The client's address, as stored in `last_used_ip` and counted by the attempt limiter.
+ * With no trusted proxy it is the TCP peer, and X-Forwarded-For is ignored (anyone can send
+ * one). Behind `trustedProxyHops` proxies that each append the address they saw, the client
+ * is that many entries from the right of [X-Forwarded-For…, peer]: what the outermost
+ * trusted proxy saw, never anything further left that the client itself may have forged.
+ * An entry that is not an address (a misconfigured proxy) falls back to the peer.
+ */
+export const clientIp = (req: IncomingMessage, trustedProxyHops = 0): string | null => {
+  const peer = normalizeIp(req.socket.remoteAddress);
+  if (trustedProxyHops <= 0) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  // Nearest first: the peer (the last proxy), then what each proxy before it appended.
+  const path = [peer ?? '', ...forwarded.reverse()];
+  return normalizeIp(path[Math.min(trustedProxyHops, path.length - 1)]) ?? peer;
 };

@@ -4,12 +4,17 @@
  * with `Authorization: Bearer <INTROSPECTION_SECRET>`; without that setting the route
  * does not exist. Anything not valid, including a token id locked by failed attempts,
  * answers `{"active": false}` (RFC 7662 §2.2 gives no reasons, so neither do we).
+ *
+ * The caller is the product server, not the client that presented the token, so the TCP
+ * peer says nothing about the client. The caller may add `client_ip` (RFC 7662 §2.1 allows
+ * extra parameters): then that address is recorded as last used and counted by the attempt
+ * limiter, and one client's failures cannot lock out another's.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { MAX_BODY_BYTES, readLimitedBody } from '../body.ts';
 import { sendError, sendJson } from '../respond.ts';
 import type { Route } from '../server.ts';
-import { readBearer, sendUnavailable } from './bearer.ts';
+import { normalizeIp, readBearer, sendUnavailable } from './bearer.ts';
 import type { ApiDeps } from './whoami.ts';
 
 export const INTROSPECT_PATH = '/api/v1/introspect';
@@ -22,7 +27,7 @@ export const secretMatches = (presented: string, secret: string): boolean =>
   );
 
 type TokenField =
-  | { ok: true; token: string }
+  | { ok: true; token: string; clientIp: string | null }
   | { ok: false; status: 400 | 415; code: string; message: string };
 
 const badRequest = (message: string): TokenField => ({
@@ -32,13 +37,23 @@ const badRequest = (message: string): TokenField => ({
   message,
 });
 
+const CLIENT_IP_PROBLEM = 'The optional "client_ip" must be one IPv4 or IPv6 address';
+
+const withClientIp = (token: string, given: readonly string[]): TokenField => {
+  if (given.length === 0) return { ok: true, token, clientIp: null };
+  const clientIp = given.length === 1 ? normalizeIp(given[0]) : null;
+  return clientIp ? { ok: true, token, clientIp } : badRequest(CLIENT_IP_PROBLEM);
+};
+
 export const parseIntrospectionBody = (contentType: string | undefined, text: string): TokenField => {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') {
-    const tokens = new URLSearchParams(text).getAll('token');
+    const params = new URLSearchParams(text);
+    const tokens = params.getAll('token');
     if (tokens.length > 1) return badRequest('Send the "token" parameter once');
     const token = tokens[0];
-    return token ? { ok: true, token } : badRequest('The "token" parameter is required');
+    if (!token) return badRequest('The "token" parameter is required');
+    return withClientIp(token, params.getAll('client_ip'));
   }
   if (type === 'application/json') {
     let value: unknown;
@@ -50,10 +65,12 @@ export const parseIntrospectionBody = (contentType: string | undefined, text: st
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return badRequest('The body must be a JSON object with a "token" string');
     }
-    const token = (value as Record<string, unknown>).token;
-    return typeof token === 'string' && token !== ''
-      ? { ok: true, token }
-      : badRequest('The body must be a JSON object with a "token" string');
+    const { token, client_ip: clientIp } = value as Record<string, unknown>;
+    if (typeof token !== 'string' || token === '') {
+      return badRequest('The body must be a JSON object with a "token" string');
+    }
+    if (clientIp !== undefined && typeof clientIp !== 'string') return badRequest(CLIENT_IP_PROBLEM);
+    return withClientIp(token, clientIp === undefined ? [] : [clientIp]);
   }
   return {
     ok: false,
@@ -102,8 +119,8 @@ export const introspectRoutes = (deps: ApiDeps & { secret: string | undefined })
         if (!field.ok) return sendError(res, field.status, field.code, field.message);
         let outcome: Awaited<ReturnType<ApiDeps['verifier']['verify']>>;
         try {
-          // The product server, not the client, is the peer here: the client's address is unknown.
-          outcome = await deps.verifier.verify(field.token, { ip: null });
+          // The product server, not the client, is the peer here: only it can say who the client is.
+          outcome = await deps.verifier.verify(field.token, { ip: field.clientIp });
         } catch (error) {
           deps.logger.error('introspect: verification failed', error);
           return sendUnavailable(res);

@@ -1,6 +1,6 @@
 /**
- * The background deliveries of one instance, assembled: the reminder sweep and the audit
- * feed, their Slack adapters and their timers. Every instance runs both; Postgres decides
+ * The background deliveries of one instance, assembled: the reminder sweep, the audit
+ * feed and the offboarding notices, their Slack adapters and their timers. Every instance runs both; Postgres decides
  * who delivers what. The app starts the timers; the CLI and tests call the runs directly.
  *
  * The feed runs more often than the reminder sweep (an audit feed minutes late is not much
@@ -13,6 +13,7 @@ import type { SweepControl } from '../../reminders/reminder-sweep.ts';
 import { describeSummary, type SweepSummary } from '../../reminders/reminders.models.ts';
 import type { Services } from '../../services.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { createOffboardingDeliveries } from '../offboarding-deliveries.ts';
 import { createAdminMessenger } from './admin-messenger.ts';
 import { createSlackAuditFeedPublisher } from './audit-feed-publisher.ts';
 import { createReminderClient } from './reminder-client.ts';
@@ -68,7 +69,14 @@ export const createBackgroundDeliveries = (deps: {
     publisher ? services.auditFeed.run(publisher, { ...control }) : undefined;
 
   const seconds = config.reminderIntervalSeconds;
+  const offboarding = createOffboardingDeliveries({
+    services,
+    admins,
+    intervalMs: Math.min(seconds, FEED_MAX_INTERVAL_SECONDS) * 1000,
+    logger,
+  });
   const workers = [
+    offboarding,
     createIntervalWorker({
       name: 'reminder sweep',
       intervalMs: seconds * 1000,
@@ -91,6 +99,8 @@ export const createBackgroundDeliveries = (deps: {
     client,
     runReminderSweep,
     runAuditFeed,
+    /** One round of offboarding notices (the admins are told who left and which tokens went). */
+    runOffboardingNotices: offboarding.run,
     start: () => {
       for (const worker of workers) worker.start();
     },

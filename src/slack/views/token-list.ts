@@ -44,9 +44,11 @@ export const tokenText = (token: TokenSummary, options: { showOwner?: boolean } 
   const lines = [`*${safe(token.name, 64)}*  \`${token.id}\`  ·  ${STATUS[token.status]}`];
   if (options.showOwner) lines.push(`Owner: ${personLabel(token.owner)}`);
   const expiry = token.status === 'expired' ? 'Expired' : 'Expires';
+  const from =
+    token.lastUsedAt && token.lastUsedIp ? ` from \`${safe(token.lastUsedIp.replace(/`/g, ''), 45)}\`` : '';
   lines.push(
     `Created ${slackDate(token.createdAt)}  ·  ${expiry} ${slackDate(token.expiresAt)}  ·  ` +
-      `Last used ${token.lastUsedAt ? slackDate(token.lastUsedAt) : 'never'}`,
+      `Last used ${token.lastUsedAt ? `${slackDate(token.lastUsedAt)}${from}` : 'never'}`,
   );
   if (token.revokedAt) {
     const reason = token.revokeReason ? ` (${safe(token.revokeReason, 200)})` : '';

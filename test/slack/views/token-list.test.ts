@@ -66,6 +66,22 @@ describe('a token list message', () => {
     expect(text).toContain('active');
   });
 
+  test('shows the address the token was last used from, and stays within Block Kit limits', () => {
+    const used = (i: number, ip: string) =>
+      summary(i, { lastUsedAt: new Date('2026-06-10T08:00:00Z'), lastUsedIp: ip, name: 'n'.repeat(64) });
+    const tokens = Array.from({ length: TOKENS_PER_PAGE }, (_, i) =>
+      used(i, i === 0 ? '203.0.113.7' : `2001:db8:ffff:ffff:ffff:ffff:ffff:${String(i).padStart(4, '0')}`),
+    );
+    const message = tokenListMessage(pageOf(tokens, 0));
+    expect(JSON.stringify(message.blocks)).toContain('Last used <!date^1781078400^');
+    expect(JSON.stringify(message.blocks)).toContain('from `203.0.113.7`');
+    expect(JSON.stringify(message.blocks)).toContain('from `2001:db8:ffff:ffff:ffff:ffff:ffff:0024`');
+    expect(validateBlockKit('message', message)).toEqual([]);
+    // Never used: no address, whatever the row holds.
+    const never = JSON.stringify(tokenListMessage(pageOf([summary(1, { lastUsedIp: '203.0.113.7' })], 0)));
+    expect(never).not.toContain('203.0.113.7');
+  });
+
   test('expired and revoked tokens say so and carry no Revoke button', () => {
     const tokens = [
       summary(1),
