@@ -49,7 +49,7 @@ export const drainOutbox = async (
   while (!(control.shouldStop?.() ?? false) && handled < deps.maxPerRun) {
     const now = clock.now();
     const limit = Math.min(deps.batchSize, deps.maxPerRun - handled);
-    const batch = await queries.claim(db, { now, leaseUntil: new Date(now.getTime() + deps.leaseMs), limit });
+    const batch = await queries.claim(db, { now, leaseMs: deps.leaseMs, limit });
     if (batch.length === 0) break;
     handled += batch.length;
     const keys = batch.map((r) => r.key);

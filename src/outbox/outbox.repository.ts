@@ -1,8 +1,9 @@
 /**
  * The SQL every outbox shares (the audit feed's, the offboarding notices'): rows wait as
  * `pending` with a `next_attempt_at`; any instance claims a batch of due rows with a lease
- * (`claimed_until`) under FOR UPDATE SKIP LOCKED, so concurrent instances get disjoint batches
- * and a crashed one's lease simply runs out; a final UPDATE only changes a row still pending,
+ * (`claimed_until`, set and compared by the database's clock, so instances whose clocks
+ * disagree never take each other's rows) under FOR UPDATE SKIP LOCKED, so concurrent instances
+ * get disjoint batches and a crashed one's lease simply runs out; a final UPDATE only changes a row still pending,
  * so a late duplicate finish is a no-op. One short statement each, never across a Slack call.
  *
  * An outbox table has a numeric key column and `status`, `attempts`, `next_attempt_at`,
@@ -12,7 +13,7 @@
 import { getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { type Executor, rowsOf } from '../db/client.ts';
-import { at } from '../reminders/reminders.repository.ts';
+import { at, leaseEnd } from '../reminders/reminders.repository.ts';
 
 export interface OutboxTable {
   table: PgTable;
@@ -42,19 +43,22 @@ export const createOutboxQueries = (spec: OutboxTable) => {
   const doneAt = sql.identifier(spec.doneAt.name);
 
   return {
-    /** Leases up to `limit` due rows to the caller until `leaseUntil`, oldest due first. */
+    /**
+     * Leases up to `limit` rows due at `now` (the injected clock decides what is due) to the
+     * caller for `leaseMs` of database time, oldest due first.
+     */
     claim: async (
       executor: Executor,
-      options: { now: Date; leaseUntil: Date; limit: number },
+      options: { now: Date; leaseMs: number; limit: number },
     ): Promise<Claimed[]> => {
       const now = at(options.now);
       const rows = rowsOf<{ key: number | string; attempts: number | string }>(
         await executor.execute(sql`update ${table}
-          set claimed_until = ${at(options.leaseUntil)}, attempts = attempts + 1
+          set claimed_until = ${leaseEnd(options.leaseMs)}, attempts = attempts + 1
           where status = 'pending' and ${key} in (
             select ${key} from ${table}
             where status = 'pending' and next_attempt_at <= ${now}
-              and (claimed_until is null or claimed_until < ${now})
+              and (claimed_until is null or claimed_until < now())
             order by next_attempt_at, ${key}
             limit ${options.limit}
             for update skip locked)

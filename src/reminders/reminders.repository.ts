@@ -61,8 +61,11 @@ const DAY_SECONDS = 86_400;
 /** A timestamp parameter for raw SQL: postgres.js (as drizzle sets it up) only takes strings there. */
 export const at = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
 
-/** The end of a lease starting now, by the database's clock. */
-const leaseEnd = (leaseMs: number): SQL =>
+/**
+ * The end of a lease starting now, by the database's clock: instances whose own clocks
+ * disagree still agree on whose lease is live. (Every outbox leases the same way.)
+ */
+export const leaseEnd = (leaseMs: number): SQL =>
   sql`now() + make_interval(secs => ${Math.max(1, Math.round(leaseMs)) / 1000})`;
 
 export const createRemindersRepository = () => {

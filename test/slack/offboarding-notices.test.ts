@@ -30,7 +30,7 @@ describe(`offboarding notices queued by the CLI on ${engineName()}`, () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  const setUp = async (env: Record<string, string>) => {
+  const setUp = async (env: Record<string, string>, options: { bAheadMs?: number } = {}) => {
     let handles: [DatabaseHandle, DatabaseHandle];
     let cli: (argv: string[]) => Promise<CliResult>;
     if (serverUrl()) {
@@ -51,7 +51,10 @@ describe(`offboarding notices queued by the CLI on ${engineName()}`, () => {
     const clock = new ManualClock(new Date(Date.now() + 60_000));
     const a: Harness = await startReminderHarness({ fake, handle: handles[0], clock, env });
     cleanups.push(() => a.close());
-    const b: Harness = await startReminderHarness({ fake, handle: handles[1], clock, env });
+    const clockB = options.bAheadMs
+      ? new ManualClock(new Date(clock.now().getTime() + options.bAheadMs))
+      : clock;
+    const b: Harness = await startReminderHarness({ fake, handle: handles[1], clock: clockB, env });
     cleanups.push(() => b.close());
     await slackPerson(a, { slackUserId: 'U0ADMIN001', email: 'ada@example.com' }, 'admin');
     await slackPerson(a, { slackUserId: 'U0ADMIN002', email: 'grace@example.com' }, 'admin');
@@ -100,6 +103,24 @@ describe(`offboarding notices queued by the CLI on ${engineName()}`, () => {
       expect(fake.allCallsText()).not.toContain(token);
     }
     expect(text).not.toContain('No active Tokendesk admin');
+    expect(await noticeRows(db)).toEqual([{ status: 'sent', attempts: 1, last_error: null }]);
+  });
+
+  test('an instance whose clock runs ten minutes ahead does not take a notice another instance is posting', async () => {
+    const { a, b, fake, cli, db } = await setUp(
+      { ADMIN_CHANNEL_ID: ADMIN_CHANNEL },
+      { bAheadMs: 10 * 60_000 },
+    );
+    expect((await cli(['users', 'deactivate', 'leaver@example.com'])).code).toBe(0);
+    const held = fake.holdNext('chat.postMessage');
+    const posting = a.app.runOffboardingNotices();
+    await held.arrived;
+    // A holds the lease, timed by the database: B's clock, past A's lease by its own reckoning, does not matter.
+    expect(await b.app.runOffboardingNotices()).toMatchObject({ delivered: 0, batches: 0 });
+    held.release();
+    await posting;
+    await b.app.runOffboardingNotices();
+    expect(postsIn(fake, ADMIN_CHANNEL)).toHaveLength(1);
     expect(await noticeRows(db)).toEqual([{ status: 'sent', attempts: 1, last_error: null }]);
   });
 
