@@ -11,9 +11,9 @@ import {
   type RevocationFeed,
 } from '../../src/verification/revocation-bus.ts';
 import { makeServices } from '../support/services.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { engineName, getTestDatabase, serverUrl } from '../support/test-database.ts';
 import { captureLogs, memberWithToken, sleep, within } from './fixtures.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 let channelCount = 0;
 
@@ -241,8 +241,9 @@ describe(`the revocation bus on ${engineName()}`, () => {
     test.skipIf(!serverUrl())(
       'postgres.js listens again by itself, and a revocation missed meanwhile clears the cache',
       async () => {
-        proxy = await startTcpProxy(handle.url);
-        const viaProxy = await openDatabase(proxy.url);
+        const upstream = new URL(handle.url);
+        proxy = await startTcpProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
+        const viaProxy = await openDatabase(proxy.rewrite(handle.url));
         cleanups.push(() => viaProxy.close());
         await makeBus(handle, { heartbeatMs: 100 }); // another instance, beating
         // A long staleness limit: only the sequence check can notice what was missed.
