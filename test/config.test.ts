@@ -135,7 +135,7 @@ describe('configuration', () => {
     expect(secretValues(parseConfig({ env: {} }))).toEqual([]);
     const config = parseConfig({
       env: {
-        SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+        SLACK_BOT_TOKEN: 'xoxb-fake-1-2-3',
         SLACK_SIGNING_SECRET: 'signing-secret-value',
         TOKEN_PEPPER: 'pepper-0123456789',
         INTROSPECTION_SECRET: 'introspection-0123456789',
@@ -144,7 +144,7 @@ describe('configuration', () => {
       },
     });
     expect(secretValues(config).sort()).toEqual(
-      ['xoxb-1-2-3', 'signing-secret-value', 'pepper-0123456789', 'introspection-0123456789'].sort(),
+      ['xoxb-fake-1-2-3', 'signing-secret-value', 'pepper-0123456789', 'introspection-0123456789'].sort(),
     );
   });
 });

@@ -8,8 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { createLogger, redact } from '../../src/shared/logger.ts';
 
 const TOKEN = 'tdk_3fQ9xK2LmP0a8Hs2kPq9Rt5Vw1Xy3Za7BcZx81Qa';
-const BOT_TOKEN = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp';
-const APP_TOKEN = 'xapp-1-A0TOKENDESK-1234567890-0123456789abcdef';
+const BOT_TOKEN = 'xoxb-not-a-real-bot-token-FAKE';
+const APP_TOKEN = 'xapp-not-a-real-app-token-FAKE';
 const SIGNATURE = `v0=${'ab12'.repeat(16)}`;
 const SIGNING_SECRET = 'sh+/secret=with"odd\\chars&more';
 

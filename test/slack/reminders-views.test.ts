@@ -136,12 +136,12 @@ describe('reminder and notice views', () => {
       actorEmail: 'ada@example.com',
       subjectEmail: 'owner@example.com',
       tokenId: 'AbCdEf123456',
-      details: { reason: `pasted ${secret} and xoxb-123-456-abc`, blob: 'y'.repeat(5000), list: [1, 2, 3] },
+      details: { reason: `pasted ${secret} and xoxb-fake-123-456`, blob: 'y'.repeat(5000), list: [1, 2, 3] },
     }));
     const message = auditFeedMessage(events);
     expect(validateBlockKit('message', message)).toEqual([]);
     expect(json(message)).not.toContain(secret);
-    expect(json(message)).not.toContain('xoxb-123');
+    expect(json(message)).not.toContain('xoxb-fake-123');
     expect(json(message)).toContain('[REDACTED]');
     expect(json(message)).toContain('`#40`');
   });

@@ -671,7 +671,9 @@ describe('the Slack Web API fake', () => {
         data: { error: 'not_allowed_token_type' },
       });
       await expect(app.auth.test()).rejects.toMatchObject({ data: { error: 'not_allowed_token_type' } });
-      await expect(client({ token: 'xapp-1-wrong' }).apps.connections.open()).rejects.toMatchObject({
+      await expect(
+        client({ token: 'xapp-not-a-real-token-wrong' }).apps.connections.open(),
+      ).rejects.toMatchObject({
         data: { error: 'invalid_auth' },
       });
     });

@@ -18,7 +18,7 @@ export const FAKE_BOT_USER_ID = 'U0BOT00001';
 export const FAKE_BOT_ID = 'B0BOT00001';
 export const FAKE_BOT_TOKEN = 'xoxb-tokendesk-fake';
 /** App-level token (scope connections:write): the only token apps.connections.open accepts. */
-export const FAKE_APP_TOKEN = 'xapp-1-A0TOKENDESK-fake';
+export const FAKE_APP_TOKEN = 'xapp-not-a-real-app-token-fake';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
