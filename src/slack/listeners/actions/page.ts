@@ -180,8 +180,23 @@ export const EXPIRED_BUTTON = 'That button no longer works. Run the command agai
 
 // ----- the Page buttons -----
 
-export const registerPage = (app: App, deps: SlackDeps): void => {
-  const onPage = async ({
+/** What a list action's own work gets: the click, where it came from, and who made it. */
+export interface ListActionContext {
+  body: BlockAction<ButtonAction>;
+  client: WebClient;
+  surface: Surface;
+  who: Who;
+  /** Answers on the surface the click came from. */
+  tell: (text: string) => Promise<void>;
+}
+
+/**
+ * The frame every list action shares: ack, identify the clicker (telling them when Tokendesk
+ * cannot act for them), run the action's own work, and turn a failure into words.
+ */
+export const listAction =
+  (deps: SlackDeps, what: string, run: (ctx: ListActionContext) => Promise<void>) =>
+  async ({
     ack,
     body,
     client,
@@ -191,7 +206,7 @@ export const registerPage = (app: App, deps: SlackDeps): void => {
     body: BlockAction<ButtonAction>;
     client: WebClient;
     respond?: RespondFn;
-  }) => {
+  }): Promise<void> => {
     await ack();
     const surface = surfaceOf(body, respond);
     let who: Who | undefined;
@@ -205,26 +220,38 @@ export const registerPage = (app: App, deps: SlackDeps): void => {
         await tell(deps, client, surface, undefined, body.user.id, identified.message);
         return;
       }
-      who = identified;
-      const cursor = decodeCursor(body.actions[0]?.value);
-      if (!cursor) {
-        await tell(deps, client, surface, who, body.user.id, EXPIRED_BUTTON);
-        return;
-      }
-      if (surface.kind === 'home' && cursor.k === 'home') {
-        await publishHome({ ...deps, client }, who, cursor);
-      } else if (surface.kind === 'modal' && cursor.k === 'tokens') {
-        const page = await loadTokenPage(deps, who, cursor.o, cursor.p);
-        await client.views.update({ view_id: surface.viewId, view: tokenListModal(page) });
-      } else if (surface.kind === 'message' && cursor.k !== 'home') {
-        await surface.respond({ replace_original: true, ...(await renderMessage(deps, who, cursor)) });
-      } else {
-        await tell(deps, client, surface, who, body.user.id, EXPIRED_BUTTON);
-      }
+      const known = identified;
+      who = known;
+      await run({
+        body,
+        client,
+        surface,
+        who: known,
+        tell: (text) => tell(deps, client, surface, known, body.user.id, text),
+      });
     } catch (error) {
-      await failInteraction(deps, client, surface, who, body.user.id, 'paging', error);
+      await failInteraction(deps, client, surface, who, body.user.id, what, error);
     }
   };
+
+export const registerPage = (app: App, deps: SlackDeps): void => {
+  const onPage = listAction(deps, 'paging', async ({ body, client, surface, who, tell }) => {
+    const cursor = decodeCursor(body.actions[0]?.value);
+    if (!cursor) {
+      await tell(EXPIRED_BUTTON);
+      return;
+    }
+    if (surface.kind === 'home' && cursor.k === 'home') {
+      await publishHome({ ...deps, client }, who, cursor);
+    } else if (surface.kind === 'modal' && cursor.k === 'tokens') {
+      const page = await loadTokenPage(deps, who, cursor.o, cursor.p);
+      await client.views.update({ view_id: surface.viewId, view: tokenListModal(page) });
+    } else if (surface.kind === 'message' && cursor.k !== 'home') {
+      await surface.respond({ replace_original: true, ...(await renderMessage(deps, who, cursor)) });
+    } else {
+      await tell(EXPIRED_BUTTON);
+    }
+  });
   app.action<BlockAction<ButtonAction>>(ACTION.page, onPage);
   app.action<BlockAction<ButtonAction>>(ACTION.pagePrevious, onPage);
 };
