@@ -44,6 +44,18 @@ export const percentile = (sorted: number[], p: number): number =>
     ? Number.NaN
     : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
+/** The result of one measured phase: latencies in any order, errors, and how long it took. */
+const summarize = (latencies: number[], errors: number, elapsedMs: number): LoadResult => {
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / (elapsedMs / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+};
+
 export const runLoad = async (spec: LoadSpec): Promise<LoadResult> => {
   const url = new URL(spec.url);
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
@@ -73,14 +85,7 @@ export const runLoad = async (spec: LoadSpec): Promise<LoadResult> => {
   errors = 0;
   const elapsed = await phase(spec.durationMs, true);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    errors,
-    rps: latencies.length / (elapsed / 1000),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-  };
+  return summarize(latencies, errors, elapsed);
 };
 
 export interface OpenLoopSpec {
@@ -134,14 +139,7 @@ export const runOpenLoop = async (spec: OpenLoopSpec): Promise<LoadResult> => {
   if (spec.warmupMs) await phase(spec.warmupMs);
   const { latencies, errors, elapsed } = await phase(spec.durationMs);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    errors,
-    rps: latencies.length / (elapsed / 1000),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-  };
+  return summarize(latencies, errors, elapsed);
 };
 
 /**
@@ -217,12 +215,5 @@ export const runRawGet = async (spec: {
   if (spec.warmupMs) await phase(spec.warmupMs, false);
   const { latencies, errors, elapsed } = await phase(spec.durationMs, true);
   for (const socket of sockets) socket.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    errors,
-    rps: latencies.length / (elapsed / 1000),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-  };
+  return summarize(latencies, errors, elapsed);
 };
