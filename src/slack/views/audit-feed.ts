@@ -8,7 +8,7 @@ import type { KnownBlock } from '@slack/types';
 import type { FeedEvent } from '../../audit/audit-feed.repository.ts';
 import { redact } from '../../shared/logger.ts';
 import { slackDate } from './dates.ts';
-import { clampText, MESSAGE_LIMITS, mrkdwnSafe } from './reminder-format.ts';
+import { clamp, LIMITS, safe } from './paging.ts';
 import type { SlackMessage } from './token-delivery.ts';
 
 /** One message holds at most this many events (a section each, within Slack's 50 blocks). */
@@ -19,20 +19,20 @@ const detailValue = (value: unknown): string =>
 
 const detailsText = (details: Record<string, unknown>): string =>
   Object.entries(details)
-    .map(([key, value]) => `${key}: ${clampText(detailValue(value), 300)}`)
+    .map(([key, value]) => `${key}: ${clamp(detailValue(value), 300)}`)
     .join(', ');
 
 export const feedLine = (event: FeedEvent): string => {
   const actor = event.actorEmail ? `${event.actorLabel} (${event.actorEmail})` : event.actorLabel;
   const parts = [
-    `\`#${event.id}\` ${slackDate(event.at, 'datetime')} *${mrkdwnSafe(event.action, 60)}*`,
-    `by ${mrkdwnSafe(redact(actor), 200)}`,
-    ...(event.subjectEmail ? [`about ${mrkdwnSafe(event.subjectEmail, 120)}`] : []),
-    ...(event.tokenId ? [`token \`${mrkdwnSafe(event.tokenId, 40)}\``] : []),
+    `\`#${event.id}\` ${slackDate(event.at, 'datetime')} *${safe(event.action, 60)}*`,
+    `by ${safe(redact(actor), 200)}`,
+    ...(event.subjectEmail ? [`about ${safe(event.subjectEmail, 120)}`] : []),
+    ...(event.tokenId ? [`token \`${safe(event.tokenId, 40)}\``] : []),
   ];
   const details = detailsText(event.details);
-  const line = parts.join(' · ') + (details ? `\n${mrkdwnSafe(redact(details), 1500)}` : '');
-  return clampText(line, MESSAGE_LIMITS.sectionText);
+  const line = parts.join(' · ') + (details ? `\n${safe(redact(details), 1500)}` : '');
+  return clamp(line, LIMITS.sectionText);
 };
 
 export const auditFeedMessage = (events: readonly FeedEvent[]): SlackMessage => {
@@ -43,9 +43,9 @@ export const auditFeedMessage = (events: readonly FeedEvent[]): SlackMessage => 
   }));
   const actions = [...new Set(shown.map((e) => e.action))].join(', ');
   return {
-    text: clampText(
+    text: clamp(
       `Tokendesk audit: ${shown.length === 1 ? '1 event' : `${shown.length} events`} (${actions})`,
-      MESSAGE_LIMITS.fallbackText,
+      LIMITS.fallbackText,
     ),
     blocks,
   };

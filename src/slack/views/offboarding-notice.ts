@@ -6,7 +6,8 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { NO_ADMIN_LEFT_HINT, type OffboardingNotice } from '../../offboarding/offboarding-notices.models.ts';
-import { clampText, MESSAGE_LIMITS, personLabel, personText, tokenLabel } from './reminder-format.ts';
+import { clamp, LIMITS, personLabel } from './paging.ts';
+import { personText, tokenLabel } from './reminder-format.ts';
 import type { SlackMessage } from './token-delivery.ts';
 
 /** Lines of one section; what does not fit is counted instead of listed. */
@@ -17,7 +18,7 @@ const tokenLines = (tokens: readonly { id: string; name: string }[]): string => 
     const line = `• ${tokenLabel(token)}`;
     const rest = tokens.length - i;
     // Leave room for the "…and N more" line.
-    if (length + line.length + 1 > MESSAGE_LIMITS.sectionText - 40) {
+    if (length + line.length + 1 > LIMITS.sectionText - 40) {
       lines.push(`…and ${rest} more`);
       break;
     }
@@ -43,16 +44,16 @@ export const offboardingNotice = (
     (revoked.length === 0
       ? '. They had no active API tokens.'
       : ` and revoked ${revoked.length === 1 ? 'their API token' : `their ${revoked.length} API tokens`}:`);
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clampText(head, 3000) } }];
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clamp(head, 3000) } }];
   if (revoked.length > 0)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: tokenLines(revoked) } });
   if (notice.noAdminLeft)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${NO_ADMIN_LEFT_HINT}` } });
   return {
-    text: clampText(
+    text: clamp(
       `${personText(user)} was offboarded; Tokendesk revoked ${revoked.length} API token(s).` +
         (notice.noAdminLeft ? ' No active Tokendesk admin remains.' : ''),
-      MESSAGE_LIMITS.fallbackText,
+      LIMITS.fallbackText,
     ),
     blocks,
   };

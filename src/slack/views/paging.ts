@@ -15,6 +15,8 @@ export const LIMITS = {
   messageBlocks: 50,
   viewBlocks: 100,
   sectionText: 3000,
+  /** The notification text beside blocks; Slack truncates far later, but nobody reads that much. */
+  fallbackText: 3000,
   contextElementText: 3000,
   buttonText: 75,
   buttonValue: 2000,

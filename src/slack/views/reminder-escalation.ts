@@ -8,7 +8,8 @@ import type { KnownBlock } from '@slack/types';
 import type { EscalationReason, Reminder } from '../../reminders/reminders.models.ts';
 import { ACTION } from '../ids.ts';
 import { slackDate } from './dates.ts';
-import { cliCreateCommand, personLabel, personText, tokenLabel, tokenPlain } from './reminder-format.ts';
+import { personLabel } from './paging.ts';
+import { cliCreateCommand, personText, tokenLabel, tokenPlain } from './reminder-format.ts';
 import type { SlackMessage } from './token-delivery.ts';
 
 const REASONS: Record<string, string> = {

@@ -6,7 +6,8 @@ import type { KnownBlock } from '@slack/types';
 import type { TokenSummary } from '../../tokens/tokens.models.ts';
 import { ACTION } from '../ids.ts';
 import { slackDate } from './dates.ts';
-import { personLabel, personText, tokenLabel, tokenPlain } from './reminder-format.ts';
+import { personLabel } from './paging.ts';
+import { personText, tokenLabel, tokenPlain } from './reminder-format.ts';
 import type { SlackMessage } from './token-delivery.ts';
 
 export const GENERATE_TEXT = 'Generate';

@@ -7,23 +7,20 @@ import type { KnownBlock } from '@slack/types';
 import type { TokenSummary } from '../../tokens/tokens.models.ts';
 import { ACTION } from '../ids.ts';
 import { slackDate } from './dates.ts';
+import { escapeText } from './paging.ts';
 
 export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
 }
 
-/** mrkdwn treats &, < and > as control characters; names and e-mails come from people. */
-export const escapeMrkdwn = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 /** Plain-text fallback: no markup, and short enough for a notification. */
 const ownerLabel = (owner: TokenSummary['owner']) =>
   owner.name ? `${owner.name} (${owner.email})` : owner.email;
 
 export const tokenDeliveryMessage = (plaintext: string, summary: TokenSummary): SlackMessage => {
-  const owner = escapeMrkdwn(ownerLabel(summary.owner));
-  const name = escapeMrkdwn(summary.name);
+  const owner = escapeText(ownerLabel(summary.owner));
+  const name = escapeText(summary.name);
   return {
     text: `New API token "${summary.name}" for ${ownerLabel(summary.owner)}. Open Slack to copy it; it is shown only once.`,
     blocks: [
@@ -77,7 +74,7 @@ export const TOKEN_HIDDEN_TEXT = 'Token hidden.';
 /** The admin's notice when no ephemeral could carry the token: it was revoked, nothing leaked. */
 export const undeliveredMessage = (summary: TokenSummary): SlackMessage => {
   const text = `:warning: Tokendesk could not show you the new token "${summary.name}" for ${ownerLabel(summary.owner)}, so it revoked it at once (id ${summary.id}). Nothing else changed; please generate it again.`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } }] };
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeText(text) } }] };
 };
 
 /** A short notice (refusals, failures) as an ephemeral message. */

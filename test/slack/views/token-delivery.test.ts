@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { ACTION } from '../../../src/slack/ids.ts';
 import { slackDate, utcFallback } from '../../../src/slack/views/dates.ts';
+import { escapeText } from '../../../src/slack/views/paging.ts';
 import {
-  escapeMrkdwn,
   noticeMessage,
   tokenDeliveryMessage,
   undeliveredMessage,
@@ -89,7 +89,7 @@ describe('the token delivery message', () => {
     expect(blocks).not.toContain('<!channel>');
     expect(blocks).toContain('&lt;!channel&gt; Eve');
     expect(blocks).toContain('R&amp;D');
-    expect(escapeMrkdwn('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
+    expect(escapeText('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
   });
 
   test('an owner without a display name is shown by e-mail', () => {

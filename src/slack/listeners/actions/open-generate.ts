@@ -12,7 +12,8 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { notifyUser, slackErrorCode } from '../../delivery.ts';
 import type { SlackDeps } from '../../deps.ts';
 import type { GenerateOrigin } from '../../views/generate-modal.ts';
-import { cliCreateCommand, personLabel } from '../../views/reminder-format.ts';
+import { personLabel } from '../../views/paging.ts';
+import { cliCreateCommand } from '../../views/reminder-format.ts';
 import { noticeMessage } from '../../views/token-delivery.ts';
 import { checkGenerator, generateView, openGenerateModal, showRefusal } from '../commands/generate.ts';
 
