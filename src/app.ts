@@ -10,7 +10,6 @@ import type { DatabaseHandle } from './db/client.ts';
 import { apiRoutes } from './http/api/routes.ts';
 import { healthRoute } from './http/health.ts';
 import { createHttpServer, type Route } from './http/server.ts';
-import { guardSlackRequests } from './http/slack-request-guard.ts';
 import { createServices } from './services.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import type { Logger } from './shared/logger.ts';
@@ -77,11 +76,7 @@ export const createTokendesk = async (options: TokendeskOptions) => {
       trustedProxyHops: config.trustedProxyHops,
     }),
   ];
-  const slackListener =
-    slack.httpListener && config.slackSigningSecret
-      ? guardSlackRequests(slack.httpListener, { signingSecret: config.slackSigningSecret })
-      : undefined;
-  const server: Server = createHttpServer({ routes, slackListener, logger });
+  const server: Server = createHttpServer({ routes, slackListener: slack.httpListener, logger });
   const background = createBackgroundDeliveries({ services, config, logger });
   let stopped = false;
 

@@ -19,6 +19,7 @@ import {
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { MAX_BODY_BYTES } from '../http/body.ts';
 import { SLACK_EVENTS_PATH } from '../http/server.ts';
+import { guardSlackRequests } from '../http/slack-request-guard.ts';
 import type { Logger, LogLevel } from '../shared/logger.ts';
 import { createBotIdentity, type WarmUpOptions } from './bot-identity.ts';
 import type { SlackDeps } from './deps.ts';
@@ -35,8 +36,8 @@ export interface SlackCredentials {
 export interface SlackApp {
   app: App;
   mode: 'http' | 'socket';
-  /** Bolt's HTTP request listener for POST /slack/events (HTTP mode only). */
-  httpListener?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** POST /slack/events (HTTP mode only): Bolt's receiver behind the request guard. */
+  httpListener?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   start(): Promise<void>;
   /** Stops taking Slack payloads: closes the Socket Mode connection (HTTP mode: the server owns that). */
   stop(): Promise<void>;
@@ -131,9 +132,13 @@ export const createSlackApp = (
       logger,
       // Bolt answers Slack after 3 s even if a listener never acks, so Slack never shows a timeout.
       unhandledRequestTimeoutMillis: 2900,
+      // The guard in front of it has already verified the signature and the timestamp (a
+      // stricter check than Bolt's, which lets future timestamps through): once is enough.
+      signatureVerification: false,
     });
     app = new App({ ...appOptions(), receiver });
-    httpListener = receiver.requestListener;
+    // Nothing reaches Bolt but through the guard: Slack's request URL is this listener.
+    httpListener = guardSlackRequests(receiver.requestListener, { signingSecret: credentials.signingSecret });
   }
   // Slack is answered at the ack; the listener's real work goes on afterwards. Global middleware
   // wraps every listener run, so shutting down can wait for what is still in flight.
