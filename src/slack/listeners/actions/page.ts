@@ -109,7 +109,7 @@ export type Surface =
   | { kind: 'modal'; viewId: string; privateMetadata: string }
   | { kind: 'home'; privateMetadata: string };
 
-export const surfaceOf = (body: BlockAction, respond: RespondFn | undefined): Surface => {
+const surfaceOf = (body: BlockAction, respond: RespondFn | undefined): Surface => {
   if (body.view?.type === 'home') return { kind: 'home', privateMetadata: body.view.private_metadata ?? '' };
   if (body.view?.type === 'modal') {
     return { kind: 'modal', viewId: body.view.id, privateMetadata: body.view.private_metadata ?? '' };
@@ -130,7 +130,7 @@ export const homeStateOf = (privateMetadata: string) => {
  * Tells the person something without losing what they were looking at: a new ephemeral
  * under a message, a notice on top of their Home, or the text in place of a modal's content.
  */
-export const tell = async (
+const tell = async (
   deps: SlackDeps,
   client: WebClient,
   surface: Surface,
@@ -161,7 +161,7 @@ export const tell = async (
 };
 
 /** The common failure path of every list action: log incidents, tell the person in words. */
-export const failInteraction = async (
+const failInteraction = async (
   deps: SlackDeps,
   client: WebClient,
   surface: Surface,
