@@ -115,11 +115,9 @@ describe('/apitoken list', () => {
 
   test('an owner with 300 tokens pages through them with Next and Previous', async () => {
     const owner = await h.services.users.getUserByEmail('member@example.com');
-    const started = performance.now();
     for (let i = 0; i < 300; i += 1) {
       await h.services.tokens.generate(OPERATOR, { ownerId: owner.id, name: `token ${i}` });
     }
-    console.info(`generated 300 tokens in ${Math.round(performance.now() - started)} ms`);
 
     const { responseUrl } = await h.command('list', { userId: MEMBER });
     const first = await replyTo(h, responseUrl);
